@@ -1,0 +1,70 @@
+//! SGD with (heavy-ball) momentum, PyTorch's convention.
+
+use super::{Optimizer, check_lr, check_unit};
+use crate::ConfigError;
+use crate::layer::Layer;
+
+/// SGD with momentum, as PyTorch computes it: `v ← μ·v + g`, `p ← p − lr·v`.
+/// The velocity `v` is a model-shaped buffer. PyTorch: `SGD(params, lr, momentum=μ)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Momentum<L> {
+    lr: f32,
+    momentum: f32,
+    velocity: L,
+}
+
+impl<L: Layer> Momentum<L> {
+    /// SGD with learning rate `lr` and momentum `momentum`, velocity zero.
+    ///
+    /// # Errors
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0;
+    /// [`ConfigError::Momentum`] unless `momentum` is in [0, 1).
+    pub fn new(lr: f32, momentum: f32) -> Result<Self, ConfigError> {
+        Ok(Self {
+            lr: check_lr(lr)?,
+            momentum: check_unit(momentum, ConfigError::Momentum)?,
+            velocity: L::ZERO,
+        })
+    }
+
+    /// Forgets the velocity (for example when restarting training).
+    pub fn reset(&mut self) {
+        self.velocity = L::ZERO;
+    }
+}
+
+impl<L: Layer> Optimizer<L> for Momentum<L> {
+    fn update(&mut self, model: &mut L, grads: &L, scale: f32) {
+        for b in 0..L::PARAM_BLOCKS {
+            let params = model.param_block_mut(b);
+            let vel = self.velocity.param_block_mut(b);
+            for ((p, v), g) in params.iter_mut().zip(vel).zip(grads.param_block(b)) {
+                *v = self.momentum * *v + scale * g;
+                *p -= self.lr * *v;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Dense;
+
+    #[test]
+    fn hand_computed_steps() {
+        let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
+        let g = Dense::<1, 1>::from_parts([[1.0]], [2.0]);
+        let mut opt = Momentum::new(0.1, 0.9).unwrap();
+        opt.update(&mut m, &g, 1.0); // v = 1, 2
+        assert!((m.weights[0][0] - 0.9).abs() < 1e-7);
+        assert!((m.bias[0] + 0.2).abs() < 1e-7);
+        opt.update(&mut m, &g, 1.0); // v = 1.9, 3.8
+        assert!((m.weights[0][0] - (0.9 - 0.19)).abs() < 1e-6);
+        assert!((m.bias[0] + 0.2 + 0.38).abs() < 1e-6);
+        assert_eq!(
+            Momentum::<Dense<1, 1>>::new(0.1, 1.0),
+            Err(ConfigError::Momentum)
+        );
+    }
+}

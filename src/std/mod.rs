@@ -1,0 +1,1 @@
+//! Host-only conveniences (feature `std`): nothing here is needed on a microcontroller.
