@@ -179,8 +179,9 @@ pub mod signature {
 /// Builds a model **type** from layer types, read left to right like the architecture:
 ///
 /// ```
-/// use stacknet::{chain, Dense, Sigmoid};
+/// use stacknet::{chain, Dense, Footprint, Sigmoid};
 /// type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
+/// assert_eq!(Footprint::of::<Xor>().param_count, 2 * 4 + 4 + 4 + 1);
 /// ```
 ///
 /// It expands to right-nested pairs `(A, (B, (C, D)))`, each link checked by the compiler.
@@ -193,9 +194,10 @@ macro_rules! chain {
 /// Builds a model **value** from layer values, for `const`/`static` initializers:
 ///
 /// ```
-/// use stacknet::{chain, model, Dense, Sigmoid};
+/// use stacknet::{chain, model, Dense, Layer, Sigmoid};
 /// type Tiny = chain![Dense<2, 1>, Sigmoid<1>];
 /// static TINY: Tiny = model![Dense::from_parts([[1.0, -1.0]], [0.5]), Sigmoid::new()];
+/// assert!(TINY.infer(&[1.0, 0.0])[0] > 0.8);
 /// ```
 #[macro_export]
 macro_rules! model {
