@@ -28,6 +28,12 @@ pub struct Dense<const IN: usize, const OUT: usize> {
 
 impl<const IN: usize, const OUT: usize> Dense<IN, OUT> {
     /// All-zero weights and bias. Usable in `const` and `static` items.
+    ///
+    /// A layer with no inputs or no outputs is rejected when the program is built:
+    ///
+    /// ```compile_fail,E0080
+    /// let empty = stacknet::Dense::<0, 3>::zeroed();
+    /// ```
     pub const fn zeroed() -> Self {
         const { assert!(IN > 0 && OUT > 0, "Dense<IN, OUT> needs IN > 0 and OUT > 0") };
         Self {
