@@ -1,15 +1,17 @@
 #![doc = include_str!("../README.md")]
-#![no_std]
+// Unconditionally no_std unless the host-only `std` feature is on. With std linked the crate
+// still calls math only through `math::` free functions, so results do not drift.
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
-#[cfg(feature = "std")]
-extern crate std;
-
+pub mod clip;
 pub mod error;
 pub mod footprint;
+pub mod format;
+pub mod history;
 pub mod init;
 pub mod layer;
 pub mod layers;
@@ -27,6 +29,9 @@ pub use error::{ConfigError, TrainError};
 pub use footprint::Footprint;
 pub use init::{Init, rng};
 pub use layer::Layer;
-pub use layers::{Act, Dense, Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
+pub use layers::{
+    Act, AvgPool2d, Conv2d, Dense, Flatten, Identity, LeakyRelu, MaxPool2d, Relu, Relu3, Sigmoid,
+    Softmax, Tanh, Unflatten,
+};
 pub use train::Workspace;
 pub use zero::{Tensor, Zero};

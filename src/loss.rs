@@ -48,14 +48,8 @@ impl BinaryCrossEntropy {
     /// The clamp applied to probabilities before the logarithm.
     pub const EPS: f32 = 1e-7;
     fn clamp(y: f32) -> f32 {
-        // NaN passes through (min/max would hide it).
-        if y < Self::EPS {
-            Self::EPS
-        } else if y > 1.0 - Self::EPS {
-            1.0 - Self::EPS
-        } else {
-            y
-        }
+        // f32::clamp keeps NaN as NaN, so bad values are not hidden.
+        y.clamp(Self::EPS, 1.0 - Self::EPS)
     }
 }
 

@@ -202,7 +202,8 @@ mod tests {
         let s = Sigmoid::<3>::new();
         let mut c = Zero::ZERO;
         let y = s.forward(&x, &mut c);
-        let dx = s.backward(&c, &[1.0; 3], &mut Zero::ZERO);
+        let mut grads = Sigmoid::<3>::new();
+        let dx = s.backward(&c, &[1.0; 3], &mut grads);
         for i in 0..3 {
             assert!((dx[i] - y[i] * (1.0 - y[i])).abs() < 1e-7);
         }
