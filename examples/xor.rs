@@ -15,7 +15,9 @@ fn train<O: Optimizer<Xor>>(net: &mut Xor, opt: &mut O, epochs: usize) -> f32 {
     let mut ws = Workspace::<Xor>::new();
     let mut loss = f32::NAN;
     for epoch in 1..=epochs {
-        loss = ws.batch(net, opt, &Mse, &X, &Y).expect("XOR data is finite");
+        loss = ws
+            .batch(net, opt, &Mse, &X, &Y)
+            .expect("XOR data is finite");
         if epoch == 1 || epoch % (epochs / 10) == 0 {
             println!("epoch {epoch:>5}  mse {loss:.6}");
         }
@@ -47,14 +49,24 @@ fn main() {
         correct += usize::from((y > 0.5) == (t[0] > 0.5));
         println!("  {}  {} |  {}  | {y:.4}", x[0], x[1], t[0]);
     }
-    let mse: f32 = X.iter().zip(&Y).map(|(x, t)| Mse.loss(&net.infer(x), t)).sum::<f32>() / 4.0;
+    let mse: f32 = X
+        .iter()
+        .zip(&Y)
+        .map(|(x, t)| Mse.loss(&net.infer(x), t))
+        .sum::<f32>()
+        / 4.0;
     println!("\n{correct}/4 correct, final mse {mse:.6}");
 
     let f = Footprint::of::<Xor>();
     println!(
         "memory: params {} B, grads {} B, cache {} B, Adam state {} B; \
          training with SGD {} B, with Adam {} B (excluding stack)",
-        f.params, f.grads, f.cache, f.adam, f.train_sgd(), f.train_adam()
+        f.params,
+        f.grads,
+        f.cache,
+        f.adam,
+        f.train_sgd(),
+        f.train_adam()
     );
     if correct != 4 {
         std::process::exit(1);

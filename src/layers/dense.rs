@@ -3,7 +3,7 @@
 use crate::init::{Init, fill_uniform};
 use crate::layer::{Layer, signature};
 use crate::layers::kind;
-use crate::math::{axpy, dot};
+use crate::math::{axpy, dot, dot_rows4};
 use crate::zero::Zero;
 use rand_core::Rng;
 
@@ -64,8 +64,17 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
 
     #[inline]
     fn infer(&self, x: &[f32; IN]) -> [f32; OUT] {
+        // Four rows at a time share the loads of x; each output is still bias + dot(row, x)
+        // in `dot`'s fixed order, bit for bit.
         let mut y = self.bias;
-        for (yo, row) in y.iter_mut().zip(&self.weights) {
+        let (quads, rest) = self.weights.as_chunks::<4>();
+        let (y_quads, y_rest) = y.as_chunks_mut::<4>();
+        for (ys, rows) in y_quads.iter_mut().zip(quads) {
+            for (yo, d) in ys.iter_mut().zip(dot_rows4(rows, x)) {
+                *yo += d;
+            }
+        }
+        for (yo, row) in y_rest.iter_mut().zip(rest) {
             *yo += dot(row, x);
         }
         y

@@ -1,11 +1,17 @@
 //! The layers: one file per kind.
 
 pub mod activation;
+pub mod conv;
 pub mod dense;
+pub mod flatten;
+pub mod pool;
 pub mod softmax;
 
 pub use activation::{Act, Identity, LeakyRelu, Relu, Sigmoid, Tanh};
+pub use conv::{Conv2d, Map, Relu3};
 pub use dense::Dense;
+pub use flatten::{Flatten, Unflatten};
+pub use pool::{ArgMax, AvgPool2d, MaxPool2d};
 pub use softmax::Softmax;
 
 /// Kind tags for shape signatures. Never reuse or renumber: saved weights depend on them.
@@ -17,4 +23,9 @@ pub(crate) mod kind {
     pub const LEAKY_RELU: u32 = 5;
     pub const IDENTITY: u32 = 6;
     pub const SOFTMAX: u32 = 7;
+    pub const CONV2D: u32 = 20;
+    pub const MAX_POOL2D: u32 = 21;
+    pub const AVG_POOL2D: u32 = 22;
+    pub const FLATTEN: u32 = 23;
+    pub const UNFLATTEN: u32 = 24;
 }

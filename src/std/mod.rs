@@ -1,1 +1,12 @@
 //! Host-only conveniences (feature `std`): nothing here is needed on a microcontroller.
+
+pub mod codegen;
+pub mod dataset;
+pub mod diverge;
+pub mod fit;
+#[cfg(feature = "plot")]
+#[cfg_attr(docsrs, doc(cfg(feature = "plot")))]
+pub mod plot;
+#[cfg(feature = "progress")]
+#[cfg_attr(docsrs, doc(cfg(feature = "progress")))]
+pub mod progress;

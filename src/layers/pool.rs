@@ -1,0 +1,383 @@
+//! `MaxPool2d` and `AvgPool2d`: spatial pooling over `C×H×W` feature maps.
+
+use crate::layer::{Layer, signature};
+use crate::layers::conv::{Map, out_size};
+use crate::layers::kind;
+use crate::zero::Zero;
+
+/// The compile-time shape check shared by both pooling layers.
+const fn check_pool(c: usize, h: usize, w: usize, oh: usize, ow: usize, k: usize, s: usize) {
+    assert!(c > 0 && k > 0 && s > 0, "pooling needs C, K and S > 0");
+    assert!(
+        h >= k && w >= k,
+        "pooling: the window is larger than the input"
+    );
+    assert!(
+        oh == out_size(h, k, s, 0),
+        "pooling: OH must equal (H - K) / S + 1"
+    );
+    assert!(
+        ow == out_size(w, k, s, 0),
+        "pooling: OW must equal (W - K) / S + 1"
+    );
+}
+
+/// Max pooling with a `K×K` window moved by stride `S` (default `K`: non-overlapping), no
+/// padding, rows/columns that do not fill a window dropped: PyTorch's
+/// `nn.MaxPool2d(K, stride=S)`.
+///
+/// Parameters: `C` channels, input `H×W`, output `OH×OW` (written out and checked at compile
+/// time: `OH = (H − K) / S + 1`, see [`out_size`]), window `K` (default 2), stride `S`.
+///
+/// The cache keeps, for every output, which element of its window was the maximum
+/// ([`ArgMax`], one byte per output), and backward routes each gradient there. On ties the
+/// first maximum in row-major order wins, as in PyTorch; a NaN in a window wins and
+/// propagates.
+///
+/// ```
+/// use stacknet::{Layer, layers::MaxPool2d};
+/// let pool = MaxPool2d::<1, 4, 4, 2, 2>::new();
+/// let x = [[[1.0, 2.0, 0.0, 0.0], [3.0, 4.0, 0.0, 9.0], [0.0; 4], [5.0, 0.0, 0.0, -1.0]]];
+/// assert_eq!(pool.infer(&x), [[[4.0, 9.0], [5.0, 0.0]]]);
+/// ```
+///
+/// A wrong output size does not build:
+/// ```compile_fail,E0080
+/// use stacknet::{Layer, Zero, layers::MaxPool2d};
+/// let _ = MaxPool2d::<1, 4, 4, 3, 3>::new().infer(&Zero::ZERO);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MaxPool2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize = 2,
+    const S: usize = K,
+>;
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> MaxPool2d<C, H, W, OH, OW, K, S>
+{
+    const SHAPE_OK: () = {
+        check_pool(C, H, W, OH, OW, K, S);
+        assert!(
+            K * K <= 256,
+            "MaxPool2d stores the argmax in a byte: K must be <= 16"
+        );
+    };
+
+    /// The layer (it has no parameters). Usable in `const` and `static` items.
+    pub const fn new() -> Self {
+        let () = Self::SHAPE_OK;
+        Self
+    }
+
+    /// Maximum of one window and its row-major offset `ky·K + kx`.
+    #[inline]
+    fn window(xc: &[[f32; W]; H], oy: usize, ox: usize) -> (f32, u8) {
+        let mut best = f32::NEG_INFINITY;
+        let mut at = 0u8;
+        let mut n = 0u8;
+        for row in &xc[oy * S..oy * S + K] {
+            for &v in &row[ox * S..ox * S + K] {
+                // `>` keeps the first of equal maxima; a NaN replaces anything (and stays
+                // unless another NaN follows), so it propagates as in PyTorch.
+                if v > best || v.is_nan() {
+                    best = v;
+                    at = n;
+                }
+                n = n.wrapping_add(1);
+            }
+        }
+        (best, at)
+    }
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> Zero for MaxPool2d<C, H, W, OH, OW, K, S>
+{
+    const ZERO: Self = Self::new();
+}
+
+/// The cache of a [`MaxPool2d`]: for every output, the row-major offset `ky·K + kx` of the
+/// maximum inside its window. One byte per output (`C·OH·OW` bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgMax<const C: usize, const OH: usize, const OW: usize> {
+    offsets: [[[u8; OW]; OH]; C],
+}
+
+impl<const C: usize, const OH: usize, const OW: usize> ArgMax<C, OH, OW> {
+    /// Offset `ky·K + kx` of the maximum that produced output `[c][oy][ox]`.
+    ///
+    /// # Panics
+    /// If an index is out of range.
+    pub fn offset(&self, c: usize, oy: usize, ox: usize) -> u8 {
+        self.offsets[c][oy][ox]
+    }
+}
+
+impl<const C: usize, const OH: usize, const OW: usize> Zero for ArgMax<C, OH, OW> {
+    const ZERO: Self = Self {
+        offsets: [[[0; OW]; OH]; C],
+    };
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> Layer for MaxPool2d<C, H, W, OH, OW, K, S>
+{
+    type Input = Map<C, H, W>;
+    type Output = Map<C, OH, OW>;
+    type Cache = ArgMax<C, OH, OW>;
+
+    const PARAMS: usize = 0;
+    const PARAM_BLOCKS: usize = 0;
+    const SIGNATURE: u64 = signature::of(kind::MAX_POOL2D, &[C, H, W, K, S]);
+
+    fn infer(&self, x: &Self::Input) -> Self::Output {
+        let () = Self::SHAPE_OK;
+        let mut y = [[[0.0; OW]; OH]; C];
+        for (yc, xc) in y.iter_mut().zip(x) {
+            for (oy, yrow) in yc.iter_mut().enumerate() {
+                for (ox, v) in yrow.iter_mut().enumerate() {
+                    *v = Self::window(xc, oy, ox).0;
+                }
+            }
+        }
+        y
+    }
+
+    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache) -> Self::Output {
+        let () = Self::SHAPE_OK;
+        let mut y = [[[0.0; OW]; OH]; C];
+        for ((yc, xc), ac) in y.iter_mut().zip(x).zip(&mut cache.offsets) {
+            for (oy, (yrow, arow)) in yc.iter_mut().zip(ac).enumerate() {
+                for (ox, (v, a)) in yrow.iter_mut().zip(arow).enumerate() {
+                    (*v, *a) = Self::window(xc, oy, ox);
+                }
+            }
+        }
+        y
+    }
+
+    /// Each output's gradient goes to its window's maximum; overlapping windows (`S < K`)
+    /// add up.
+    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, _: &mut Self) -> Self::Input {
+        let () = Self::SHAPE_OK;
+        let mut dx = [[[0.0; W]; H]; C];
+        for ((dxc, dyc), ac) in dx.iter_mut().zip(dy).zip(&cache.offsets) {
+            for (oy, (dyrow, arow)) in dyc.iter().zip(ac).enumerate() {
+                for (ox, (&d, &a)) in dyrow.iter().zip(arow).enumerate() {
+                    let (ky, kx) = (a as usize / K, a as usize % K);
+                    dxc[oy * S + ky][ox * S + kx] += d;
+                }
+            }
+        }
+        dx
+    }
+}
+
+/// Average pooling with a `K×K` window and stride `S` (default `K`), no padding: PyTorch's
+/// `nn.AvgPool2d(K, stride=S)`. Same parameters and compile-time size check as
+/// [`MaxPool2d`]; it needs no cache at all.
+///
+/// ```
+/// use stacknet::{Layer, layers::AvgPool2d};
+/// let pool = AvgPool2d::<1, 2, 4, 1, 2>::new();
+/// assert_eq!(pool.infer(&[[[1.0, 3.0, 0.0, 4.0], [5.0, 7.0, 0.0, 0.0]]]), [[[4.0, 1.0]]]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AvgPool2d<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize = 2,
+    const S: usize = K,
+>;
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> AvgPool2d<C, H, W, OH, OW, K, S>
+{
+    const SHAPE_OK: () = check_pool(C, H, W, OH, OW, K, S);
+    const SCALE: f32 = 1.0 / (K * K) as f32;
+
+    /// The layer (it has no parameters). Usable in `const` and `static` items.
+    pub const fn new() -> Self {
+        let () = Self::SHAPE_OK;
+        Self
+    }
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> Zero for AvgPool2d<C, H, W, OH, OW, K, S>
+{
+    const ZERO: Self = Self::new();
+}
+
+impl<
+    const C: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const K: usize,
+    const S: usize,
+> Layer for AvgPool2d<C, H, W, OH, OW, K, S>
+{
+    type Input = Map<C, H, W>;
+    type Output = Map<C, OH, OW>;
+    type Cache = ();
+
+    const PARAMS: usize = 0;
+    const PARAM_BLOCKS: usize = 0;
+    const SIGNATURE: u64 = signature::of(kind::AVG_POOL2D, &[C, H, W, K, S]);
+
+    /// The window sum runs in row-major order, then is multiplied by `1 / K²`.
+    fn infer(&self, x: &Self::Input) -> Self::Output {
+        let () = Self::SHAPE_OK;
+        let mut y = [[[0.0; OW]; OH]; C];
+        for (yc, xc) in y.iter_mut().zip(x) {
+            for (oy, yrow) in yc.iter_mut().enumerate() {
+                for (ox, v) in yrow.iter_mut().enumerate() {
+                    let sum: f32 = xc[oy * S..oy * S + K]
+                        .iter()
+                        .map(|row| row[ox * S..ox * S + K].iter().sum::<f32>())
+                        .sum();
+                    *v = sum * Self::SCALE;
+                }
+            }
+        }
+        y
+    }
+
+    fn forward(&self, x: &Self::Input, _: &mut ()) -> Self::Output {
+        self.infer(x)
+    }
+
+    /// Each input in a window receives `dy / K²`.
+    fn backward(&self, _: &(), dy: &Self::Output, _: &mut Self) -> Self::Input {
+        let () = Self::SHAPE_OK;
+        let mut dx = [[[0.0; W]; H]; C];
+        for (dxc, dyc) in dx.iter_mut().zip(dy) {
+            for (oy, dyrow) in dyc.iter().enumerate() {
+                for (ox, &d) in dyrow.iter().enumerate() {
+                    let g = d * Self::SCALE;
+                    for row in &mut dxc[oy * S..oy * S + K] {
+                        row[ox * S..ox * S + K].iter_mut().for_each(|v| *v += g);
+                    }
+                }
+            }
+        }
+        dx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_pool_routes_gradient_to_argmax() {
+        let p = MaxPool2d::<1, 4, 4, 2, 2>::new();
+        let x = [[
+            [1.0, 2.0, 0.0, 0.0],
+            [3.0, 4.0, 0.0, 9.0],
+            [0.0, 0.0, 0.0, 0.0],
+            [5.0, 0.0, -1.0, -1.0],
+        ]];
+        let mut c = Zero::ZERO;
+        let y = p.forward(&x, &mut c);
+        assert_eq!(y, p.infer(&x));
+        assert_eq!(y, [[[4.0, 9.0], [5.0, 0.0]]]);
+        // The all-zero window ties: the first element (offset 0) wins.
+        assert_eq!(
+            (c.offset(0, 0, 0), c.offset(0, 0, 1), c.offset(0, 1, 1)),
+            (3, 3, 0)
+        );
+        let dx = p.backward(&c, &[[[1.0, 2.0], [3.0, 4.0]]], &mut MaxPool2d::new());
+        assert_eq!(
+            dx,
+            [[
+                [0.0, 0.0, 0.0, 0.0],
+                [0.0, 1.0, 0.0, 2.0],
+                [0.0, 0.0, 4.0, 0.0],
+                [3.0, 0.0, 0.0, 0.0],
+            ]]
+        );
+    }
+
+    #[test]
+    fn overlapping_windows_and_odd_sizes() {
+        // 3×3 window, stride 2 on 5×5 → 2×2; the centre element belongs to all 4 windows.
+        let p = MaxPool2d::<1, 5, 5, 2, 2, 3, 2>::new();
+        let mut x = [[[0.0f32; 5]; 5]];
+        x[0][2][2] = 1.0;
+        let mut c = Zero::ZERO;
+        assert_eq!(p.forward(&x, &mut c), [[[1.0; 2]; 2]]);
+        let dx = p.backward(&c, &[[[1.0; 2]; 2]], &mut MaxPool2d::new());
+        assert_eq!(dx[0][2][2], 4.0);
+        // Odd input, default 2×2: the last row and column are dropped.
+        let q = MaxPool2d::<1, 3, 3, 1, 1>::new();
+        assert_eq!(
+            q.infer(&[[[0.0, 1.0, 9.0], [2.0, 0.0, 9.0], [9.0; 3]]]),
+            [[[2.0]]]
+        );
+    }
+
+    #[test]
+    fn max_pool_propagates_nan() {
+        let p = MaxPool2d::<1, 2, 2, 1, 1>::new();
+        assert!(p.infer(&[[[1.0, f32::NAN], [3.0, 2.0]]])[0][0][0].is_nan());
+    }
+
+    #[test]
+    fn avg_pool_forward_backward() {
+        let p = AvgPool2d::<2, 2, 2, 1, 1>::new();
+        let y = p.infer(&[[[1.0, 2.0], [3.0, 6.0]], [[-4.0; 2]; 2]]);
+        assert_eq!(y, [[[3.0]], [[-4.0]]]);
+        let dx = p.backward(&(), &[[[4.0]], [[-8.0]]], &mut AvgPool2d::new());
+        assert_eq!(dx, [[[1.0; 2]; 2], [[-2.0; 2]; 2]]);
+        assert_ne!(
+            <AvgPool2d<2, 2, 2, 1, 1> as Layer>::SIGNATURE,
+            <MaxPool2d<2, 2, 2, 1, 1> as Layer>::SIGNATURE
+        );
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Lists every panic call site left in the no-panic image, with its inlined call stack.
+# Usage: tools/nopanic/diagnose.sh [target] [opt-level]   (defaults: thumbv7em-none-eabihf 3)
+# Needs llvm-objdump and llvm-addr2line (Debian package `llvm`).
+set -euo pipefail
+cd "$(dirname "$0")"
+target=${1:-thumbv7em-none-eabihf}
+opt=${2:-3}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-../../target/nopanic}
+CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt \
+    cargo build --quiet --release --target "$target" --features diagnose
+root=$(cd ../.. && pwd)
+elf=$CARGO_TARGET_DIR/$target/release/stacknet-nopanic
+dis=$(mktemp)
+trap 'rm -f "$dis"' EXIT
+llvm-objdump -d --no-show-raw-insn "$elf" >"$dis"
+# Panic entry points: core::panicking::*, slice index failures, unwrap/expect failures.
+# (The image's own name contains "nopanic", hence the exclusion below.)
+pattern='panic|_fail|expect_failed|unwrap_failed|assert_failed'
+# Every instruction that branches to a panic function, from code outside those functions.
+sites=$(awk -v pat="$pattern" '
+    /^[0-9a-f]+ <.*>:$/ { cur = $0; gsub(/stacknet_nopanic/, "", cur); inpanic = (cur ~ pat); next }
+    !inpanic && /^ +[0-9a-f]+:/ {
+        line = $0; gsub(/stacknet_nopanic/, "", line)
+        if (line ~ ("<[^>]*(" pat ")")) { a = $1; sub(":", "", a); print a }
+    }
+' "$dis" | sort -u)
+if [ -z "$sites" ]; then
+    echo "no panic call site in the image ($target, opt-level $opt)"
+fi
+for a in $sites; do
+    echo "== call site 0x$a (innermost frame first)"
+    llvm-addr2line -e "$elf" -f -i -C -a "0x$a" | tail -n +2 | paste - - \
+        | sed -E 's#/root/.cargo/registry/src/[^/]*/##; s#/rustc/[0-9a-f]*/##; s#'"$root"'/##'
+done
+echo "panic functions linked: $(llvm-nm -C "$elf" | grep -cE 'core::panicking|slice_index_fail|expect_failed|unwrap_failed')"

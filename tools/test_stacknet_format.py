@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Tests of the Python side of the weight format: the signature and image bytes must be
+exactly what the Rust crate computes (pinned by the same constants and the golden image in
+tests/fixtures/format/). The PyTorch tests run only when torch is importable.
+
+    python3 tools/test_stacknet_format.py -v
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import unittest
+import zlib
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import stacknet_format as fmt  # noqa: E402
+
+try:
+    import torch
+    from torch import nn
+except ImportError:  # the format tests need only numpy
+    torch = None
+
+XOR = "chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>]"
+GOLDEN = os.path.join(ROOT, "tests", "fixtures", "format", "xor_v1.snet")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "torch")
+
+
+def golden_params():
+    """The weights of `golden()` in tests/format.rs."""
+    return [np.array([[0.5, -1.25], [2.0, 0.75], [-0.125, 1.5], [3.0, -2.5]]),
+            np.array([0.1, -0.2, 0.3, -0.4]),
+            np.array([[1.0, -1.0, 0.5, -0.5]]),
+            np.array([0.25])]
+
+
+class Format(unittest.TestCase):
+    def test_signature_matches_rust(self):
+        # `<chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>]>::SIGNATURE`, asserted
+        # in tests/format.rs and tests/torch_equivalence.rs.
+        self.assertEqual(fmt.model_signature(fmt.parse_rust_type(XOR)), 0xA97FD775BC28D26F)
+        wider = fmt.parse_rust_type("chain![Dense<2, 5>, Sigmoid<5>, Dense<5, 1>, Sigmoid<1>]")
+        self.assertNotEqual(fmt.model_signature(wider), 0xA97FD775BC28D26F)
+
+    def test_combine_is_ordered(self):
+        a, b = fmt.signature_of(fmt.KIND["relu"], [3]), fmt.signature_of(fmt.KIND["tanh"], [3])
+        self.assertNotEqual(fmt.combine(a, b), fmt.combine(b, a))
+
+    def test_golden_image_is_byte_identical(self):
+        data = fmt.encode(fmt.parse_rust_type(XOR), golden_params())
+        with open(GOLDEN, "rb") as f:
+            self.assertEqual(data, f.read())
+        self.assertEqual(len(data), 24 + 17 * 4)
+        self.assertEqual(data[:4], b"SNET")
+        self.assertEqual(int.from_bytes(data[-4:], "little"), zlib.crc32(data[:-4]))
+
+    def test_decode_checks_everything(self):
+        layers = fmt.parse_rust_type(XOR)
+        with open(GOLDEN, "rb") as f:
+            data = f.read()
+        blocks = fmt.decode(data, layers)
+        self.assertEqual([b.shape for b in blocks], [(4, 2), (4,), (1, 4), (1,)])
+        np.testing.assert_array_equal(blocks[0], golden_params()[0].astype(np.float32))
+        flipped = bytearray(data)
+        flipped[33] ^= 4
+        bad = [b"XNET" + data[4:], data[:-1], data + b"\0", bytes(flipped)]
+        for d in bad:
+            with self.assertRaises(fmt.FormatError):
+                fmt.decode(d, layers)
+        with self.assertRaises(fmt.FormatError):
+            fmt.decode(data, fmt.parse_rust_type(XOR.replace("Sigmoid<1>", "Tanh<1>")))
+
+    def test_every_fixture_decodes_with_its_arch(self):
+        for name in sorted(d for d in os.listdir(FIXTURES)
+                           if os.path.isdir(os.path.join(FIXTURES, d))):
+            with open(os.path.join(FIXTURES, name, "arch.txt")) as f:
+                arch = f.read().strip()
+            layers = fmt.parse_rust_type(arch)
+            self.assertEqual(fmt.rust_type(layers), arch)
+            with open(os.path.join(FIXTURES, name, "model.snet"), "rb") as f:
+                blocks = fmt.decode(f.read(), layers)
+            self.assertEqual(sum(b.size for b in blocks),
+                             sum(layer.param_count for layer in layers))
+
+    def test_refuses_non_finite(self):
+        p = golden_params()
+        p[1] = np.array([0.1, np.nan, 0.3, -0.4])
+        with self.assertRaises(ValueError):
+            fmt.encode(fmt.parse_rust_type(XOR), p)
+
+
+@unittest.skipIf(torch is None, "PyTorch is not installed")
+class Torch(unittest.TestCase):
+    def test_export_import_round_trip(self):
+        from torch_export import to_bytes
+        from torch_import import from_arch, load_into
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Unflatten(1, (2, 6, 6)), nn.Conv2d(2, 3, 3, stride=1),
+                              nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(12, 4),
+                              nn.Sigmoid(), nn.Linear(4, 2), nn.Softmax(dim=1))
+        data = to_bytes(model, (72,))
+        arch = ("chain![Unflatten<2, 6, 6, 72>, Conv2d<2, 3, 3, 6, 6, 4, 4, 1, 0>, "
+                "Relu3<3, 4, 4>, MaxPool2d<3, 4, 4, 2, 2, 2, 2>, Flatten<3, 2, 2, 12>, "
+                "Dense<12, 4>, Sigmoid<4>, Dense<4, 2>, Softmax<2>]")
+        copy = from_arch(arch, data)
+        x = torch.randn(5, 72)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(model(x), copy(x)))
+        self.assertEqual(to_bytes(copy, (72,)), data)
+        # A model of another shape refuses the image and keeps its weights.
+        other = nn.Sequential(nn.Linear(72, 4))
+        before = other[0].weight.clone()
+        with self.assertRaises(fmt.FormatError):
+            load_into(other, data)
+        self.assertTrue(torch.equal(before, other[0].weight))
+
+    def test_unsupported_modules_are_named(self):
+        from torch_export import Unsupported, describe
+        for model, shape in [(nn.Sequential(nn.Linear(2, 2), nn.GELU()), None),
+                             (nn.Sequential(nn.Conv2d(1, 1, 3, dilation=2)), (1, 8, 8)),
+                             (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.2)), None),
+                             (nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 1)), None)]:
+            with self.assertRaises(Unsupported):
+                describe(model, shape)
+
+
+if __name__ == "__main__":
+    unittest.main()
