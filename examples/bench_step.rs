@@ -1,4 +1,9 @@
-//! Runs one benchmark workload N times, for instruction counting under callgrind.
+//! Runs one benchmark workload N times, for instruction counting under callgrind, or times
+//! them all the way the C and Python peers do.
+//!
+//! `cargo run --release --example bench_step -- time` prints "stacknet <workload> <ns>" per
+//! workload: the median of 21 runs of ~10 ms each, the same method as `benches/peers/common.h`,
+//! so `scripts/bench_peers.sh` can interleave stacknet with its peers round by round.
 //!
 //! `cargo run --release --example bench_step -- <workload> <n>` where workload is one of
 //! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_batch`,
@@ -9,11 +14,63 @@
 //! The workloads live in `benches/common/mod.rs`, shared with the criterion benches.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 #[path = "../benches/common/mod.rs"]
 mod common;
 
+/// Median over 21 runs of the ns per call of `f`, each run sized to take ~10 ms.
+fn time_median(label: &str, mut f: impl FnMut() -> f32) {
+    let mut iters = 1u64;
+    loop {
+        let t0 = Instant::now();
+        (0..iters).for_each(|_| {
+            black_box(f());
+        });
+        if t0.elapsed().as_secs_f64() > 0.01 {
+            break;
+        }
+        iters *= 2;
+    }
+    let mut runs: Vec<f64> = (0..21)
+        .map(|_| {
+            let t0 = Instant::now();
+            (0..iters).for_each(|_| {
+                black_box(f());
+            });
+            t0.elapsed().as_secs_f64() * 1e9 / iters as f64
+        })
+        .collect();
+    runs.sort_by(f64::total_cmp);
+    println!("stacknet {label} {:.1}", runs[runs.len() / 2]);
+}
+
+fn time_all() {
+    let mut b = common::xor();
+    time_median("xor_infer", || b.infer()[0]);
+    let (mut b, mut opt) = (common::xor(), common::sgd(common::LR_XOR));
+    time_median("xor_step", || common::xor_step(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::xor(), common::sgd(common::LR_XOR));
+    time_median("xor_epoch", || common::xor_epoch(&mut b, &mut opt));
+    let mut b = common::digits();
+    time_median("digits_infer", || b.infer()[0]);
+    let (mut b, mut opt) = (common::digits(), common::sgd(common::LR));
+    time_median("digits_step", || common::class_step(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::digits(), common::adam());
+    time_median("digits_batch", || common::class_batch(&mut b, &mut opt));
+    let mut b = common::mnist();
+    time_median("mnist_infer", || b.infer()[0]);
+    let (mut b, mut opt) = (common::mnist(), common::sgd(common::LR));
+    time_median("mnist_step", || common::class_step(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::mnist(), common::adam());
+    time_median("mnist_batch", || common::class_batch(&mut b, &mut opt));
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("time") {
+        time_all();
+        return;
+    }
     let mut args = std::env::args().skip(1);
     let (Some(name), Some(n)) = (args.next(), args.next()) else {
         eprintln!("usage: bench_step <workload> <n>");

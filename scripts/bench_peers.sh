@@ -2,8 +2,8 @@
 # bench_peers.sh: stacknet beside numpy, PyTorch, FANN and a hand-written C baseline, in one
 # run, then regenerates docs/PERFORMANCE.md. Installs what it needs (idempotently).
 #
-#   scripts/bench_peers.sh            full run (about 10 minutes on 2 cores)
-#   QUICK=1 scripts/bench_peers.sh    shorter criterion runs, for trying the script out
+#   scripts/bench_peers.sh            full run (about 5 minutes on 2 cores)
+#   QUICK=1 ROUNDS=1 scripts/bench_peers.sh    a quick try of the script
 #
 # Wall time is noisy on shared machines: every figure is a median of repeated runs, the
 # load average is recorded in the report, and the deterministic callgrind instruction
@@ -70,23 +70,36 @@ for w in xor_infer xor_step xor_epoch digits_infer digits_step mnist_infer mnist
   echo "c $w $("$PEERS/icount.sh" "$OUT/baseline" "$w")"
 done >>"$OUT/callgrind.txt"
 
+log "callgrind profiles (instructions per call, by function)"
+for w in xor_step digits_step mnist_step; do
+  "$PEERS/profile.sh" "$STEP" "$w" >"$OUT/profile_$w.txt"
+done
+"$PEERS/profile.sh" "$STEP" mnist_batch 1 3 >"$OUT/profile_mnist_batch.txt"
+
 # --- wall time: medians of repeated runs, one thread each -----------------------------------
+# ROUNDS rounds, each running every implementation once in turn (each run reports a median
+# of 21 timed runs), so a change in background load hits all of them alike; the report
+# takes the median over the rounds.
+ROUNDS=${ROUNDS:-5}
+for ((round = 1; round <= ROUNDS; round++)); do
+  log "timing round $round/$ROUNDS: stacknet, C, FANN, numpy, PyTorch"
+  "$STEP" time
+  "$OUT/baseline" time
+  "$OUT/fann_driver"
+  # numpy: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for this command only (see env README).
+  (cd "$PEERS" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1 python3 numpy_loop.py)
+  (cd "$PEERS" && OMP_NUM_THREADS=1 python3 torch_cpu.py)
+done >"$OUT/times.txt"
+# criterion's own medians for stacknet, as a cross-check of the driver's timer.
 log "criterion (stacknet)"
 crit_args=()
 [[ ${QUICK:-0} == 1 ]] && crit_args=(--warm-up-time 1 --measurement-time 2)
 rm -rf "$CARGO_TARGET_DIR/criterion"
 cargo bench --quiet --bench inference --bench train_step -- "${crit_args[@]}" >"$OUT/criterion.log" 2>&1
-python3 "$PEERS/criterion_medians.py" "$CARGO_TARGET_DIR/criterion" >"$OUT/times.txt"
-log "C baseline"
-"$OUT/baseline" time >>"$OUT/times.txt"
-log "FANN"
-"$OUT/fann_driver" >>"$OUT/times.txt"
-log "numpy (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for this command only)"
-(cd "$PEERS" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-  python3 numpy_loop.py) >>"$OUT/times.txt"
-log "PyTorch"
-(cd "$PEERS" && OMP_NUM_THREADS=1 python3 torch_cpu.py) >>"$OUT/times.txt"
+python3 "$PEERS/criterion_medians.py" "$CARGO_TARGET_DIR/criterion" >"$OUT/criterion.txt"
 echo "load_after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.txt"
+echo "rounds $ROUNDS" >>"$OUT/meta.txt"
 
 # --- report ----------------------------------------------------------------------------------
 python3 "$PEERS/report.py" "$OUT" >docs/PERFORMANCE.md

@@ -131,14 +131,14 @@ elf() { echo "$CARGO_TARGET_DIR/$(board_target "$1")/$2/$3"; }
 
 training_table() { # training_table <profile>
   local p=$1 b a s n same
-  echo "| board | core | library flash B, Adam / SGD | step stack B, Adam / SGD | Adam training RAM B | instructions per step, Adam (min–max) | instructions per step, SGD | whole-run stack B | weights bit-identical with host |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| board | core | library flash B, Adam / SGD | static RAM B | step stack B, Adam / SGD | Adam training RAM B | instructions per step, Adam (min–max) | instructions per step, SGD | whole-run stack B | weights bit-identical with host |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for b in $boards; do
     a=$p.$b.xor-adam s=$p.$b.xor-sgd n=$p.$b.xor-none same=no
     [ "$(v "$a.checksum")" = "0x${want[xor-adam]}" ] &&
       [ "$(v "$s.checksum")" = "0x${want[xor-sgd]}" ] && same=yes
     echo "| $b | $(core_of "$b") | $(flash_minus "$a" "$n") / $(flash_minus "$s" "$n")" \
-         "| $(call_stack "$a") / $(call_stack "$s") | $(adam_ram "$a" "$n")" \
+         "| $(v "$a.static_ram") | $(call_stack "$a") / $(call_stack "$s") | $(adam_ram "$a" "$n")" \
          "| $(insns "$a" "$n") ($(insns_range "$a" "$n")) | $(insns "$s" "$n")" \
          "| $(v "$a.stack_peak") | $same |"
   done
@@ -274,6 +274,8 @@ $(training_table release)
   The difference holds stacknet's code, \`libm\` (\`expf\`, software \`sqrtf\`), the XorShift
   seeding and Xavier init, the XOR data and the training loop. No \`core::fmt\` is linked:
   integers are printed by \`firmware/common/src/out.rs\`, and the panic handler formats nothing.
+- **static RAM**: \`.data\` + \`.bss\` of the whole \`xor-adam\` firmware. Zero: model, workspace
+  and optimizer are ordinary values on \`main\`'s stack (they could equally be \`static\`s).
 - **step stack**: stack written by one training step (\`Workspace::step\`: forward, loss,
   backward, optimizer update) below its caller's stack pointer, peak over all steps. Model,
   workspace and optimizer live in the caller and are counted in the model bytes.

@@ -217,14 +217,14 @@ impl<O> ClipNorm<O> {
 }
 
 impl<L: Layer, O: Optimizer<L>> Optimizer<L> for ClipNorm<O> {
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) {
+    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), crate::TrainError> {
         let norm = global_norm(grads) * scale.abs();
         let mut scale = scale;
         if norm.is_finite() && norm > self.max_norm {
             scale *= self.max_norm / norm;
             self.clipped = self.clipped.saturating_add(1);
         }
-        self.inner.update(model, grads, scale);
+        self.inner.update(model, grads, scale)
     }
 }
 
@@ -282,11 +282,11 @@ mod tests {
         let mut m = Dense::<1, 1>::ZERO;
         let mut opt = ClipNorm::new(Sgd::new(1.0).unwrap(), 1.0).unwrap();
         // scale 0.5: the averaged gradient (15, 20) has norm 25, clipped to (0.6, 0.8).
-        opt.update(&mut m, &g, 0.5);
+        opt.update(&mut m, &g, 0.5).unwrap();
         assert!((m.weights[0][0] + 0.6).abs() < 1e-6 && (m.bias[0] + 0.8).abs() < 1e-6);
         assert_eq!(opt.clipped(), 1);
         let small = Dense::<1, 1>::from_parts([[0.1]], [0.0]);
-        opt.update(&mut m, &small, 1.0);
+        opt.update(&mut m, &small, 1.0).unwrap();
         assert_eq!(opt.clipped(), 1);
         assert!(ClipNorm::new(Sgd::new(1.0).unwrap(), 0.0).is_err());
     }

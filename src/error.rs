@@ -14,6 +14,9 @@ pub enum TrainError {
     NonFiniteLoss,
     /// A gradient came out NaN or infinite; the accumulated batch was discarded.
     NonFiniteGradient,
+    /// An update would have written NaN or ±∞ into a weight (a huge learning rate times a
+    /// large gradient); see [`Optimizer::update`](crate::optim::Optimizer::update).
+    NonFiniteUpdate,
     /// `apply` was called with no accumulated sample.
     EmptyBatch,
     /// A class label is not below the number of classes.
@@ -34,6 +37,7 @@ impl fmt::Display for TrainError {
             Self::NonFiniteTarget => f.write_str("target contains NaN or infinity"),
             Self::NonFiniteLoss => f.write_str("loss is NaN or infinite"),
             Self::NonFiniteGradient => f.write_str("gradient is NaN or infinite"),
+            Self::NonFiniteUpdate => f.write_str("update would make a weight NaN or infinite"),
             Self::EmptyBatch => f.write_str("no sample accumulated before the update"),
             Self::LabelOutOfRange { label, classes } => {
                 write!(f, "label {label} out of range for {classes} classes")

@@ -12,7 +12,8 @@ pub enum Init {
     XavierUniform,
     /// He/Kaiming uniform: U(-a, a) with a = sqrt(6 / fan_in). Suits ReLU layers.
     HeUniform,
-    /// U(-a, a) with the given `a`, whatever the layer size.
+    /// U(-a, a) with the given `a`, whatever the layer size. A negative `a` counts as
+    /// `|a|`; a NaN or infinite `a` gives zero weights rather than non-finite ones.
     Uniform(f32),
 }
 
@@ -22,7 +23,8 @@ impl Init {
         match self {
             Init::XavierUniform => crate::math::sqrt(6.0 / (fan_in + fan_out).max(1) as f32),
             Init::HeUniform => crate::math::sqrt(6.0 / fan_in.max(1) as f32),
-            Init::Uniform(a) => a,
+            Init::Uniform(a) if a.is_finite() => a.abs(),
+            Init::Uniform(_) => 0.0,
         }
     }
 }

@@ -122,9 +122,11 @@ pub fn one_hot<const N: usize>(label: usize) -> Result<[f32; N], crate::TrainErr
 /// Index of the largest output (the predicted class). Ties go to the first; NaN never wins.
 pub fn argmax<const N: usize>(y: &[f32; N]) -> usize {
     let mut best = 0;
+    let mut best_value = f32::NAN;
     for (i, &v) in y.iter().enumerate() {
-        if v > y[best] || y[best].is_nan() && !v.is_nan() {
+        if v > best_value || best_value.is_nan() && !v.is_nan() {
             best = i;
+            best_value = v;
         }
     }
     best

@@ -4,6 +4,10 @@
 //! `x.exp()` silently becomes the platform's `exp` and host and MCU results drift apart.
 //! `libm` on both sides plus a fixed summation order gives bit-identical results.
 
+/// True when the crate was built with the `fast-math` feature, i.e. when `Layer::infer` may
+/// differ from `Layer::forward` by the approximation error of [`exp_infer`].
+pub const FAST_MATH: bool = cfg!(feature = "fast-math");
+
 /// e^x, exact to `libm`'s accuracy (< 1 ULP). Used in training and, without `fast-math`,
 /// in inference.
 #[inline]

@@ -91,6 +91,8 @@ impl<L: Layer> Workspace<L> {
     /// # Errors
     /// `EmptyBatch` if nothing was accumulated; `NonFiniteGradient` if the summed gradient
     /// overflowed (the batch is discarded). The model is unchanged in both cases.
+    /// `NonFiniteUpdate` if the optimizer refused to write a non-finite weight (the batch
+    /// is discarded; see [`Optimizer::update`]).
     pub fn apply<O: Optimizer<L>>(
         &mut self,
         model: &mut L,
@@ -105,9 +107,9 @@ impl<L: Layer> Workspace<L> {
             self.clear();
             return Err(TrainError::NonFiniteGradient);
         }
-        opt.update(model, &self.grads, 1.0 / n as f32);
+        let updated = opt.update(model, &self.grads, 1.0 / n as f32);
         self.clear();
-        Ok(n)
+        updated.map(|()| n)
     }
 
     /// One per-sample training step: [`accumulate`](Self::accumulate) then

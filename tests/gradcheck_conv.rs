@@ -1,5 +1,5 @@
-//! Central-difference gradient checks for Conv2d, MaxPool2d, AvgPool2d and Flatten, alone
-//! and chained with ReLU and Dense under the softmax cross-entropy loss.
+//! Central-difference gradient checks for Conv2d, MaxPool2d, AvgPool2d, Flatten and
+//! Unflatten, alone and chained with ReLU and Dense under the softmax cross-entropy loss.
 //!
 //! f32 throughout, h = 1e-2 and tolerance 1e-2 · (1 + |numeric|) (STYLE.md §9). Each layer
 //! alone is checked on the scalar `L = Σ r ⊙ y` for a fixed random `r`, so `dL/dy = r`.
@@ -11,8 +11,8 @@ use stacknet::init::fill_uniform;
 use stacknet::layers::conv::Map;
 use stacknet::loss::{Loss, SoftmaxCrossEntropy, one_hot};
 use stacknet::{
-    AvgPool2d, Conv2d, Dense, Flatten, Init, Layer, MaxPool2d, Relu3, Tensor, Workspace, Zero,
-    chain,
+    AvgPool2d, Conv2d, Dense, Flatten, Init, Layer, MaxPool2d, Relu3, Tensor, Unflatten, Workspace,
+    Zero, chain,
 };
 
 const H_STEP: f32 = 1e-2;
@@ -189,14 +189,13 @@ fn avg_pool() {
 }
 
 #[test]
-fn flatten() {
+fn flatten_and_unflatten() {
     let x: Map<3, 2, 4> = random(16, 1.0);
-    check_layer(
-        "flatten",
-        &Flatten::<3, 2, 4, 24>::new(),
-        &x,
-        &random(17, 1.0),
-    );
+    let r: [f32; 24] = random(17, 1.0);
+    check_layer("flatten", &Flatten::<3, 2, 4, 24>::new(), &x, &r);
+    let v: [f32; 24] = random(18, 1.0);
+    let r: Map<3, 2, 4> = random(19, 1.0);
+    check_layer("unflatten", &Unflatten::<3, 2, 4, 24>::new(), &v, &r);
 }
 
 type Cnn = chain![

@@ -457,6 +457,21 @@ fn degenerate_inputs_to_infallible_functions() {
     let mut m = xor();
     let before = bits(&m);
     let g = xor();
-    Sgd::new(0.1).unwrap().update(&mut m, &g, 0.0);
+    Sgd::new(0.1).unwrap().update(&mut m, &g, 0.0).unwrap();
     assert_eq!(bits(&m), before);
+}
+
+/// A finite but huge step would overflow the weights: the optimizer refuses it
+/// (`TrainError::NonFiniteUpdate`) and writes nothing non-finite.
+#[test]
+fn a_huge_learning_rate_never_writes_non_finite_weights() {
+    let mut m = Linear::ZERO;
+    let mut ws = Workspace::<Linear>::new();
+    let mut opt = Sgd::new(1e38).unwrap();
+    let r = ws.step(&mut m, &mut opt, &Mse, &[10.0, 0.0], &[1.0]);
+    assert_eq!(r, Err(stacknet::TrainError::NonFiniteUpdate));
+    assert!(
+        bits(&m).iter().all(|&b| f32::from_bits(b).is_finite()),
+        "step returned {r:?} and left non-finite weights"
+    );
 }

@@ -1,5 +1,5 @@
 """Reads criterion's estimates (target/criterion/<group>/<bench>/new/estimates.json) and
-prints "stacknet <workload> <median ns>" lines in the peers' workload names."""
+prints "criterion <workload> <median ns>" lines in the peers' workload names."""
 
 import json
 import pathlib
@@ -22,4 +22,4 @@ for bench, name in NAMES.items():
     f = root / bench / "new" / "estimates.json"
     if f.exists():
         median = json.loads(f.read_text())["median"]["point_estimate"]
-        print(f"stacknet {name} {median:.1f}")
+        print(f"criterion {name} {median:.1f}")

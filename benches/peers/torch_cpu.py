@@ -2,6 +2,8 @@
 (per-sample SGD step, inference) and batch 32 (one Adam step on a mini-batch).
 Same workloads as benches/common/mod.rs. Prints "torch <workload> <ns>" lines."""
 
+import copy
+
 import torch
 from torch import nn
 
@@ -58,9 +60,18 @@ def main():
                 sgd.step()
             time_median("torch xor_epoch", epoch)
         else:
-            adam = torch.optim.Adam(model.parameters(), lr=1e-3)
+            # Restart from the same weights and a fresh Adam every 256 batches, as the
+            # stacknet workload does (benches/common/mod.rs, BATCHES_PER_RESTART): it keeps
+            # the run out of the subnormal-gradient regime of a memorised batch.
+            start = copy.deepcopy(model.state_dict())
+            opt = {"adam": torch.optim.Adam(model.parameters(), lr=1e-3), "n": 0}
 
             def batch():
+                if opt["n"] == 256:
+                    model.load_state_dict(start)
+                    opt["adam"], opt["n"] = torch.optim.Adam(model.parameters(), lr=1e-3), 0
+                opt["n"] += 1
+                adam = opt["adam"]
                 adam.zero_grad()
                 loss = loss_fn(model(xs), ts)
                 loss.backward()

@@ -2,7 +2,7 @@
 # CI, area "firmware" (issue 4). From the repository root, on a fresh machine:
 #  1. installs QEMU, Arm binutils, the bare-metal Rust targets and the instruction-count
 #     plugin (scripts/embedded/setup.sh: idempotent, apt-get update first);
-#  2. proves the library is no_std: `cargo build --lib --no-default-features` for
+#  2. proves the library is no_std: `cargo build --release --lib --no-default-features` for
 #     thumbv6m-none-eabi (Cortex-M0, no FPU) and thumbv7em-none-eabihf (Cortex-M4F);
 #  3. scripts/firmware.sh: builds and runs every firmware on m0 m3 m4f m33 rv32 under QEMU
 #     (time limit per run), fails on any failure, hang, or weight checksum other than the
@@ -32,11 +32,11 @@ fi
 # shellcheck source=../embedded/boards.sh
 source scripts/embedded/boards.sh
 for target in thumbv6m-none-eabi thumbv7em-none-eabihf; do
-  echo "30-firmware: cargo build --lib --no-default-features --target $target"
+  echo "30-firmware: cargo build --release --lib --no-default-features --target $target"
   if [ "$(rust_route "$target")" = rustup ]; then
-    cargo build --quiet --lib --no-default-features --target "$target"
+    cargo build --quiet --release --lib --no-default-features --target "$target"
   else # Debian's rustc has no prebuilt core for bare metal: build it from rust-src
-    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --quiet --lib \
+    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --quiet --release --lib \
       --no-default-features --target "$target" -Zbuild-std=core
   fi
 done

@@ -5,7 +5,8 @@
 #   3. MSRV: `cargo check` of the library with the toolchain named by rust-version;
 #   4. no-panic proof: tools/nopanic links only if no panic path is reachable from the
 #      training and inference entry points (release, LTO, panic=abort), for Cortex-M4F and
-#      Cortex-M0 at opt-level 3.
+#      Cortex-M0 at opt-level 3; the CNN path is reported, not yet enforced;
+#   5. a bounded fuzz run of the dataset CSV loader (fuzz/fuzz_targets/csv.rs).
 # Budget: about 4 minutes on a fresh 2-core machine. Each step prints its duration.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -44,8 +45,11 @@ miri_skip=(
 )
 skip_args=()
 for t in "${miri_skip[@]}"; do skip_args+=(--skip "$t"); done
+# libm's `arch` feature uses x86 inline assembly (sqrtss), which miri cannot run;
+# `force-soft-floats` selects libm's portable code (sqrt is correctly rounded either way).
 CARGO_TARGET_DIR=$root/target/miri \
-    cargo +nightly miri test --manifest-path "$miri_dir/Cargo.toml" --lib -- "${skip_args[@]}"
+    cargo +nightly miri test --manifest-path "$miri_dir/Cargo.toml" --lib \
+    --features libm/force-soft-floats -- "${skip_args[@]}"
 lap miri
 
 # ---------------------------------------------------------------- 2. docs
@@ -60,10 +64,8 @@ if [ -n "$msrv" ]; then
             || echo "MSRV: toolchain $msrv could not be installed here; skipped"
     fi
     if rustup toolchain list | grep -q "^$msrv"; then
-        for target in thumbv7em-none-eabihf; do
-            rustup target list --toolchain "$msrv" --installed | grep -qx "$target" \
-                || timeout 120 rustup target add --toolchain "$msrv" "$target"
-        done
+        rustup target list --toolchain "$msrv" --installed | grep -qx thumbv7em-none-eabihf \
+            || timeout 120 rustup target add --toolchain "$msrv" thumbv7em-none-eabihf
         CARGO_TARGET_DIR=$root/target/msrv cargo "+$msrv" check --lib --all-features
         CARGO_TARGET_DIR=$root/target/msrv cargo "+$msrv" check --lib --target thumbv7em-none-eabihf
         echo "MSRV $msrv: library checks with all features (host) and no_std (thumbv7em)"
@@ -72,15 +74,63 @@ fi
 lap "MSRV $msrv"
 
 # ---------------------------------------------------------------- 4. no-panic proof
+# Strict: these feature sets of tools/nopanic must link (no panic path reachable).
+# Report only: listed with their panic sites, not failing, until the sites are fixed
+# (docs/RELIABILITY.md, "Panic paths left"); then move them to `strict`.
+strict=("")
+report=("conv")
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     rustup target list --installed | grep -qx "$target" || timeout 120 rustup target add "$target"
-    if ! CARGO_TARGET_DIR=$root/target/nopanic \
-        cargo build --release --manifest-path tools/nopanic/Cargo.toml --target "$target"; then
-        echo "no-panic proof FAILED for $target: a panic path is reachable. Call sites:"
-        CARGO_TARGET_DIR=$root/target/nopanic tools/nopanic/diagnose.sh "$target" 3 || true
+    for features in "${strict[@]}"; do
+        if ! CARGO_TARGET_DIR=$root/target/nopanic cargo build --release \
+            --manifest-path tools/nopanic/Cargo.toml --target "$target" --features "$features"; then
+            echo "no-panic proof FAILED for $target [${features:-core}]: a panic path is reachable:"
+            CARGO_TARGET_DIR=$root/target/nopanic tools/nopanic/diagnose.sh "$target" 3 "$features" || true
+            exit 1
+        fi
+        echo "no-panic proof: $target [${features:-core}] links with no panic handler reachable"
+    done
+done
+if command -v llvm-objdump >/dev/null && command -v llvm-addr2line >/dev/null; then
+    for features in "${report[@]}"; do
+        echo "no-panic report [$features], thumbv7em-none-eabihf, innermost frame of each site:"
+        CARGO_TARGET_DIR=$root/target/nopanic tools/nopanic/diagnose.sh thumbv7em-none-eabihf 3 "$features" \
+            | grep -A1 '^== call site' | grep -v '^==\|^--' | sort | uniq -c || true
+    done
+fi
+lap "no-panic proof"
+
+# ---------------------------------------------------------------- 5. dataset-loader fuzzing
+# fuzz/fuzz_targets/csv.rs: read_csv on arbitrary bytes, bounded run. Built like the
+# weight-loader target in 40-format.sh (libFuzzer on stable, no cargo-fuzz needed). Runs
+# once fuzz/Cargo.toml declares the `csv` bin (and `features = ["std"]` on stacknet).
+FUZZ_CSV_SECONDS=${FUZZ_CSV_SECONDS:-30}
+if grep -q '^name = "csv"' fuzz/Cargo.toml 2>/dev/null; then
+    if ! command -v c++ >/dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends g++ >/dev/null
+    fi
+    host=$(rustc -vV | sed -n 's/^host: //p')
+    RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+-Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks" \
+        cargo build --quiet --release --manifest-path fuzz/Cargo.toml --bin csv \
+        --target "$host" --target-dir "$root/target/fuzz"
+    work=$(mktemp -d)
+    mkdir -p "$work/corpus" "$work/artifacts"
+    if ! "$root/target/fuzz/$host/release/csv" -max_total_time="$FUZZ_CSV_SECONDS" -timeout=10 \
+        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+        "$work/corpus" fuzz/seeds/csv >"$work/log" 2>&1; then
+        tail -40 "$work/log"
+        echo "FUZZ FAILURE (read_csv): crashing input(s):"
+        for f in "$work"/artifacts/*; do echo "$f"; xxd "$f" | head -20; done
         exit 1
     fi
-    echo "no-panic proof: $target links with no panic handler reachable"
-done
-lap "no-panic proof"
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
+    echo "fuzz read_csv: $runs executions in $FUZZ_CSV_SECONDS s, no crash"
+    rm -rf "$work"
+else
+    echo "fuzz read_csv: skipped (fuzz/Cargo.toml has no csv target yet)"
+fi
+lap "dataset fuzzing"
 echo "60-reliability: all passed in $(( $(date +%s) - t0 )) s"

@@ -1,9 +1,9 @@
 //! Adam with bias correction, computed as PyTorch does.
 
 use super::{Optimizer, check_lr, check_unit};
-use crate::ConfigError;
 use crate::layer::Layer;
 use crate::math;
+use crate::{ConfigError, TrainError};
 
 /// Adam's hyper-parameters. [`AdamConfig::default`] is PyTorch's default except `lr`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -101,7 +101,12 @@ impl<L: Layer> Adam<L> {
 }
 
 impl<L: Layer> Optimizer<L> for Adam<L> {
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) {
+    /// Adam's step is scale-free (about `lr` per weight), so it overflows only with an
+    /// absurd learning rate or weights already near `f32::MAX`. Checking first would cost
+    /// a second pass with a `sqrt` per weight, so instead a weight whose new value would
+    /// not be finite keeps its old value (its moments still advance) and the call reports
+    /// [`TrainError::NonFiniteUpdate`]: no non-finite weight is ever written.
+    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), TrainError> {
         let AdamConfig {
             lr,
             beta1,
@@ -113,6 +118,7 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
         self.beta2_t *= beta2;
         let step_size = lr / (1.0 - self.beta1_t);
         let inv_sqrt_bc2 = 1.0 / math::sqrt(1.0 - self.beta2_t);
+        let mut all_finite = true;
         for b in 0..L::PARAM_BLOCKS {
             let params = model.param_block_mut(b);
             let ms = self.m.param_block_mut(b);
@@ -123,8 +129,18 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
                 *m = beta1 * *m + (1.0 - beta1) * g;
                 *v = beta2 * *v + (1.0 - beta2) * g * g;
                 let denom = math::sqrt(*v) * inv_sqrt_bc2 + eps;
-                *p -= step_size * *m / denom;
+                let new = *p - step_size * *m / denom;
+                if new.is_finite() {
+                    *p = new;
+                } else {
+                    all_finite = false;
+                }
             }
+        }
+        if all_finite {
+            Ok(())
+        } else {
+            Err(TrainError::NonFiniteUpdate)
         }
     }
 }
@@ -140,12 +156,12 @@ mod tests {
         let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
         let g = Dense::<1, 1>::from_parts([[0.5]], [-2.0]);
         let mut opt = Adam::new(0.01).unwrap();
-        opt.update(&mut m, &g, 1.0);
+        opt.update(&mut m, &g, 1.0).unwrap();
         assert!((m.weights[0][0] - 0.99).abs() < 1e-6, "{}", m.weights[0][0]);
         assert!((m.bias[0] - 0.01).abs() < 1e-6);
         // Step 2 with gradient g2 = 0.25 on the weight, by hand:
         let g2 = Dense::<1, 1>::from_parts([[0.25]], [0.0]);
-        opt.update(&mut m, &g2, 1.0);
+        opt.update(&mut m, &g2, 1.0).unwrap();
         let m1 = 0.9 * 0.05 + 0.1 * 0.25;
         let v1 = 0.999 * 0.00025 + 0.001 * 0.0625;
         let (bc1, bc2) = (1.0 - 0.81f64, 1.0 - 0.998001f64);

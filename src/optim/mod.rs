@@ -11,8 +11,8 @@ pub use adam::{Adam, AdamConfig};
 pub use momentum::Momentum;
 pub use sgd::Sgd;
 
-use crate::ConfigError;
 use crate::layer::Layer;
+use crate::{ConfigError, TrainError};
 
 /// Updates a model's parameters from its gradients.
 pub trait Optimizer<L: Layer> {
@@ -20,7 +20,12 @@ pub trait Optimizer<L: Layer> {
     /// (1 / batch size) on the fly, which saves a pass over the gradient buffer.
     ///
     /// Callers ensure `grads` is finite ([`Workspace::apply`](crate::Workspace::apply) does).
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32);
+    ///
+    /// # Errors
+    /// [`TrainError::NonFiniteUpdate`] when a new weight would overflow to ±∞ (say a huge
+    /// learning rate times a large gradient). Implementations must then write no
+    /// non-finite value; [`Sgd`] and [`Momentum`] leave model and state untouched.
+    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), TrainError>;
 }
 
 pub(crate) fn check_lr(lr: f32) -> Result<f32, ConfigError> {

@@ -1,8 +1,8 @@
 //! SGD with (heavy-ball) momentum, PyTorch's convention.
 
 use super::{Optimizer, check_lr, check_unit};
-use crate::ConfigError;
 use crate::layer::Layer;
+use crate::{ConfigError, TrainError};
 
 /// SGD with momentum, as PyTorch computes it: `v ← μ·v + g`, `p ← p − lr·v`.
 /// The velocity `v` is a model-shaped buffer. PyTorch: `SGD(params, lr, momentum=μ)`.
@@ -34,15 +34,31 @@ impl<L: Layer> Momentum<L> {
 }
 
 impl<L: Layer> Optimizer<L> for Momentum<L> {
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) {
+    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), TrainError> {
+        let (mu, lr) = (self.momentum, self.lr);
+        // First pass: would any new velocity or weight overflow? Then change nothing.
+        let finite = (0..L::PARAM_BLOCKS).all(|b| {
+            let pv = model
+                .param_block(b)
+                .iter()
+                .zip(self.velocity.param_block(b));
+            pv.zip(grads.param_block(b)).all(|((p, v), g)| {
+                let v = mu * v + scale * g;
+                v.is_finite() && (p - lr * v).is_finite()
+            })
+        });
+        if !finite {
+            return Err(TrainError::NonFiniteUpdate);
+        }
         for b in 0..L::PARAM_BLOCKS {
             let params = model.param_block_mut(b);
             let vel = self.velocity.param_block_mut(b);
             for ((p, v), g) in params.iter_mut().zip(vel).zip(grads.param_block(b)) {
-                *v = self.momentum * *v + scale * g;
-                *p -= self.lr * *v;
+                *v = mu * *v + scale * g;
+                *p -= lr * *v;
             }
         }
+        Ok(())
     }
 }
 
@@ -56,10 +72,10 @@ mod tests {
         let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
         let g = Dense::<1, 1>::from_parts([[1.0]], [2.0]);
         let mut opt = Momentum::new(0.1, 0.9).unwrap();
-        opt.update(&mut m, &g, 1.0); // v = 1, 2
+        opt.update(&mut m, &g, 1.0).unwrap(); // v = 1, 2
         assert!((m.weights[0][0] - 0.9).abs() < 1e-7);
         assert!((m.bias[0] + 0.2).abs() < 1e-7);
-        opt.update(&mut m, &g, 1.0); // v = 1.9, 3.8
+        opt.update(&mut m, &g, 1.0).unwrap(); // v = 1.9, 3.8
         assert!((m.weights[0][0] - (0.9 - 0.19)).abs() < 1e-6);
         assert!((m.bias[0] + 0.2 + 0.38).abs() < 1e-6);
         assert_eq!(

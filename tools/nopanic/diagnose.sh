@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Lists every panic call site left in the no-panic image, with its inlined call stack.
-# Usage: tools/nopanic/diagnose.sh [target] [opt-level]   (defaults: thumbv7em-none-eabihf 3)
+# Usage: tools/nopanic/diagnose.sh [target] [opt-level] [features]
+#        (defaults: thumbv7em-none-eabihf 3, no extra feature; e.g. `... 3 conv`)
 # Needs llvm-objdump and llvm-addr2line (Debian package `llvm`).
 set -euo pipefail
 cd "$(dirname "$0")"
 target=${1:-thumbv7em-none-eabihf}
 opt=${2:-3}
+features=diagnose${3:+,$3}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-../../target/nopanic}
 CARGO_PROFILE_RELEASE_DEBUG=line-tables-only CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt \
-    cargo build --quiet --release --target "$target" --features diagnose
+    cargo build --quiet --release --target "$target" --features "$features"
 root=$(cd ../.. && pwd)
 elf=$CARGO_TARGET_DIR/$target/release/stacknet-nopanic
 dis=$(mktemp)
@@ -30,7 +32,7 @@ if [ -z "$sites" ]; then
 fi
 for a in $sites; do
     echo "== call site 0x$a (innermost frame first)"
-    llvm-addr2line -e "$elf" -f -i -C -a "0x$a" | tail -n +2 | paste - - \
+    llvm-addr2line -e "$elf" -f -i -C -a "0x$a" | tail -n +2 | sed -E "s/<.*>//" | paste - - \
         | sed -E 's#/root/.cargo/registry/src/[^/]*/##; s#/rustc/[0-9a-f]*/##; s#'"$root"'/##'
 done
 echo "panic functions linked: $(llvm-nm -C "$elf" | grep -cE 'core::panicking|slice_index_fail|expect_failed|unwrap_failed')"

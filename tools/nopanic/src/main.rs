@@ -113,6 +113,32 @@ fn weights(seed: u64) {
     black_box(&loaded);
 }
 
+/// (Feature `conv`.) A small CNN (both convolution kernel families, padding, max pooling): the shapes are
+/// types, so every index inside is derived from const generics, not data.
+#[cfg(feature = "conv")]
+fn cnn(seed: u64, lr: f32, label: usize) {
+    use stacknet::layers::{Conv2d, Flatten, MaxPool2d, Relu3, Unflatten};
+    type Cnn = chain![
+        Unflatten<1, 8, 8, 64>,
+        Conv2d<1, 4, 3, 8, 8, 8, 8, 1, 1>,
+        Relu3<4, 8, 8>,
+        MaxPool2d<4, 8, 8, 4, 4>,
+        Conv2d<4, 6, 3, 4, 4, 2, 2>,
+        Relu3<6, 2, 2>,
+        Flatten<6, 2, 2, 24>,
+        Dense<24, 10>,
+    ];
+    let mut model = Cnn::ZERO;
+    model.init(Init::HeUniform, &mut stacknet::rng(seed));
+    let mut ws = Workspace::<Cnn>::new();
+    let Ok(mut opt) = Adam::new(lr) else { return };
+    let x = black_box([0.25f32; 64]);
+    if let Ok(t) = one_hot::<10>(label) {
+        black_box(ws.step(&mut model, &mut opt, &SoftmaxCrossEntropy, &x, &t)).ok();
+    }
+    black_box(argmax(&model.infer(&x)));
+}
+
 /// The image's entry point: runs every path once, then sleeps.
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
@@ -123,6 +149,8 @@ pub extern "C" fn _start() -> ! {
     classifier(seed, lr, black_box(2));
     regressor(seed, lr);
     weights(seed);
+    #[cfg(feature = "conv")]
+    cnn(seed, lr, black_box(3));
     #[allow(clippy::empty_loop)]
     loop {}
 }
