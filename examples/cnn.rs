@@ -7,11 +7,12 @@
 //! ```
 //!
 //! Default: both models on both datasets, 15 epochs (40 for the deep model on digits, whose
-//! epochs are 45 batches), seed 1. Plots go to `target/plots/` (or `$STACKNET_PLOTS`).
+//! epochs are 43 batches), seed 1. Plots go to `target/plots/` (or `$STACKNET_PLOTS`).
 //!
 //! - `small`: conv 3×3 ×8 → ReLU → 2×2 max pool → dense, the architecture that
 //!   `tools/cnn_reference.py` trains in PyTorch for the side-by-side comparison.
-//! - `deep`: two conv → ReLU → 2×2 max-pool stages (16 and 32 channels) → dense.
+//! - `deep`: two conv → ReLU → 2×2 max-pool stages → dense: 3×3 kernels, 32 and 64
+//!   channels, "same" padding on digits; 5×5 kernels, 16 and 32 channels, "valid" on MNIST.
 //!
 //! Samples are flat `[f32; 64]` / `[f32; 784]` rows from `stacknet::std::dataset`; an
 //! `Unflatten` layer at the front turns them into `1×8×8` / `1×28×28` images, so the CNNs
@@ -59,30 +60,31 @@ type SmallMnist = chain![
     Dense<1352, 10>,
 ];
 
-/// Two "same" conv stages (16, 32 channels, each conv → ReLU → 2×2 max pool) → dense.
+/// Two "same" conv stages (32, 64 channels, each conv → ReLU → 2×2 max pool) → dense.
 type DeepDigits = chain![
     Unflatten<1, 8, 8, 64>,
-    Conv2d<1, 16, 3, 8, 8, 8, 8, 1, 1>,
-    Relu3<16, 8, 8>,
-    MaxPool2d<16, 8, 8, 4, 4>,
-    Conv2d<16, 32, 3, 4, 4, 4, 4, 1, 1>,
-    Relu3<32, 4, 4>,
-    MaxPool2d<32, 4, 4, 2, 2>,
-    Flatten<32, 2, 2, 128>,
-    Dense<128, 10>,
+    Conv2d<1, 32, 3, 8, 8, 8, 8, 1, 1>,
+    Relu3<32, 8, 8>,
+    MaxPool2d<32, 8, 8, 4, 4>,
+    Conv2d<32, 64, 3, 4, 4, 4, 4, 1, 1>,
+    Relu3<64, 4, 4>,
+    MaxPool2d<64, 4, 4, 2, 2>,
+    Flatten<64, 2, 2, 256>,
+    Dense<256, 10>,
 ];
 
-/// Two valid conv stages (16, 32 channels, each conv → ReLU → 2×2 max pool) → dense.
+/// LeNet-style: two valid 5×5 conv stages (16, 32 channels, each conv → ReLU → 2×2 max
+/// pool) → dense.
 type DeepMnist = chain![
     Unflatten<1, 28, 28, 784>,
-    Conv2d<1, 16, 3, 28, 28, 26, 26>,
-    Relu3<16, 26, 26>,
-    MaxPool2d<16, 26, 26, 13, 13>,
-    Conv2d<16, 32, 3, 13, 13, 11, 11>,
-    Relu3<32, 11, 11>,
-    MaxPool2d<32, 11, 11, 5, 5>,
-    Flatten<32, 5, 5, 800>,
-    Dense<800, 10>,
+    Conv2d<1, 16, 5, 28, 28, 24, 24>,
+    Relu3<16, 24, 24>,
+    MaxPool2d<16, 24, 24, 12, 12>,
+    Conv2d<16, 32, 5, 12, 12, 8, 8>,
+    Relu3<32, 8, 8>,
+    MaxPool2d<32, 8, 8, 4, 4>,
+    Flatten<32, 4, 4, 512>,
+    Dense<512, 10>,
 ];
 
 /// What one training run produced.

@@ -115,6 +115,12 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
 
     #[inline]
     fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+        if A::PARAMS == 0 {
+            // Nothing upstream is trainable (say an `Unflatten` before the first conv):
+            // skip the input gradient B would compute only to hand it to A.
+            self.1.backward_params(&cache.1, dy, &mut grads.1);
+            return;
+        }
         let dh = self.1.backward(&cache.1, dy, &mut grads.1);
         self.0.backward_params(&cache.0, &dh, &mut grads.0);
     }

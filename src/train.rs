@@ -4,6 +4,7 @@
 use crate::error::TrainError;
 use crate::layer::Layer;
 use crate::loss::Loss;
+use crate::math::all_finite;
 use crate::optim::Optimizer;
 use crate::zero::{Tensor, Zero};
 
@@ -102,7 +103,7 @@ impl<L: Layer> Workspace<L> {
         if n == 0 {
             return Err(TrainError::EmptyBatch);
         }
-        let finite = (0..L::PARAM_BLOCKS).all(|b| self.grads.param_block(b).is_finite_slice());
+        let finite = (0..L::PARAM_BLOCKS).all(|b| all_finite(self.grads.param_block(b)));
         if !finite {
             self.clear();
             return Err(TrainError::NonFiniteGradient);
@@ -200,14 +201,5 @@ impl<L: Layer> core::fmt::Debug for Workspace<L> {
         f.debug_struct("Workspace")
             .field("pending", &self.samples)
             .finish_non_exhaustive()
-    }
-}
-
-trait FiniteSlice {
-    fn is_finite_slice(&self) -> bool;
-}
-impl FiniteSlice for [f32] {
-    fn is_finite_slice(&self) -> bool {
-        self.iter().all(|v| v.is_finite())
     }
 }

@@ -38,7 +38,7 @@ pub trait Tensor: Zero + Copy {
     fn flat_mut(&mut self) -> &mut [f32];
     /// True when no element is NaN or infinite.
     fn is_finite(&self) -> bool {
-        self.flat().iter().all(|v| v.is_finite())
+        crate::math::all_finite(self.flat())
     }
 }
 

@@ -36,34 +36,35 @@ type SmallMnist = chain![
 
 type DeepDigits = chain![
     Unflatten<1, 8, 8, 64>,
-    Conv2d<1, 16, 3, 8, 8, 8, 8, 1, 1>,
-    Relu3<16, 8, 8>,
-    MaxPool2d<16, 8, 8, 4, 4>,
-    Conv2d<16, 32, 3, 4, 4, 4, 4, 1, 1>,
-    Relu3<32, 4, 4>,
-    MaxPool2d<32, 4, 4, 2, 2>,
-    Flatten<32, 2, 2, 128>,
-    Dense<128, 10>,
+    Conv2d<1, 32, 3, 8, 8, 8, 8, 1, 1>,
+    Relu3<32, 8, 8>,
+    MaxPool2d<32, 8, 8, 4, 4>,
+    Conv2d<32, 64, 3, 4, 4, 4, 4, 1, 1>,
+    Relu3<64, 4, 4>,
+    MaxPool2d<64, 4, 4, 2, 2>,
+    Flatten<64, 2, 2, 256>,
+    Dense<256, 10>,
 ];
 
 type DeepMnist = chain![
     Unflatten<1, 28, 28, 784>,
-    Conv2d<1, 16, 3, 28, 28, 26, 26>,
-    Relu3<16, 26, 26>,
-    MaxPool2d<16, 26, 26, 13, 13>,
-    Conv2d<16, 32, 3, 13, 13, 11, 11>,
-    Relu3<32, 11, 11>,
-    MaxPool2d<32, 11, 11, 5, 5>,
-    Flatten<32, 5, 5, 800>,
-    Dense<800, 10>,
+    Conv2d<1, 16, 5, 28, 28, 24, 24>,
+    Relu3<16, 24, 24>,
+    MaxPool2d<16, 24, 24, 12, 12>,
+    Conv2d<16, 32, 5, 12, 12, 8, 8>,
+    Relu3<32, 8, 8>,
+    MaxPool2d<32, 8, 8, 4, 4>,
+    Flatten<32, 4, 4, 512>,
+    Dense<512, 10>,
 ];
 
-const SPLIT_SEED: u64 = 42;
+/// The dense `digits`/`mnist` examples' split seed: identical test sets.
+const SPLIT_SEED: u64 = 1;
 
 fn digits() -> (Dataset<64, 10>, Dataset<64, 10>) {
     let mut d = dataset::digits(dataset::DIGITS_CSV).expect("data/digits.csv.gz");
     d.shuffle(SPLIT_SEED);
-    d.split_fraction(0.8)
+    d.split_fraction(0.75)
 }
 
 fn mnist() -> (Dataset<784, 10>, Dataset<784, 10>) {
@@ -119,8 +120,8 @@ fn assert_accuracy(name: &str, accuracy: f32, floor: f32, seed: u64) {
 }
 
 /// conv 3×3 ×8 → ReLU → max pool → dense, 15 epochs, as the PyTorch reference
-/// (tools/cnn_reference.txt: 91.6 % mean over seeds 1–10 for both libraries; seed 1 reaches
-/// 93.3 % in both).
+/// (tools/cnn_reference.txt: 91.7 % mean over seeds 1–10 for stacknet and for PyTorch started
+/// from the same weights; seed 1 reaches 93.5 % in both).
 #[test]
 fn small_cnn_on_digits() {
     let (tr, te) = digits();
@@ -133,8 +134,8 @@ fn small_cnn_on_digits() {
     );
 }
 
-/// Two conv stages, 40 epochs (an epoch is 45 batches): 98.4 % mean over seeds 1–10
-/// (97.8–98.9 %), 98.9 % with seed 1.
+/// Two conv stages (32, 64 channels), 40 epochs (an epoch is 43 batches): 98.4 % mean over
+/// seeds 1–5 (98.2–98.7 %), 98.2 % with seed 1.
 #[test]
 fn deep_cnn_on_digits() {
     let (tr, te) = digits();
@@ -147,8 +148,8 @@ fn deep_cnn_on_digits() {
     );
 }
 
-/// The reference architecture on the MNIST subset, 15 epochs: 95.0 % with seed 1 (94.2 %
-/// mean over seeds 1–3; PyTorch 93.8–94.2 % depending on the init).
+/// The reference architecture on the MNIST subset, 15 epochs: 94.7 % with seed 1 (93.4 %
+/// mean over seeds 1–3; PyTorch 93.6–93.8 % with its own draws).
 #[test]
 fn small_cnn_on_mnist() {
     let (tr, te) = mnist();
@@ -161,8 +162,8 @@ fn small_cnn_on_mnist() {
     );
 }
 
-/// The deep CNN on the MNIST subset, shortened to 8 epochs (of the example's 15) to fit the
-/// CI budget: seed 1 is at 96.9 % after 8 epochs (97.2 % mean over seeds 1–3 after 15).
+/// The deep (LeNet-style) CNN on the MNIST subset, shortened to 8 epochs (of the example's
+/// 15) to fit the CI budget: seed 1 is at 95.9 % after 8 epochs, 96.2 % after 15.
 #[test]
 fn deep_cnn_on_mnist() {
     let (tr, te) = mnist();
@@ -170,7 +171,7 @@ fn deep_cnn_on_mnist() {
     assert_accuracy(
         "deep CNN, MNIST",
         train::<DeepMnist, 784>(&tr, &te, 8, seed),
-        0.955,
+        0.95,
         seed,
     );
 }
@@ -184,11 +185,11 @@ fn footprints() {
     let deep = Footprint::of::<DeepMnist>();
     assert_eq!(
         deep.param_count,
-        16 * 9 + 16 + 32 * 16 * 9 + 32 + 800 * 10 + 10
+        16 * 25 + 16 + 32 * 16 * 25 + 32 + 512 * 10 + 10
     );
     // Cache: conv inputs, ReLU outputs, one byte per max-pool output, dense input.
-    let floats = 784 + 16 * 26 * 26 + 16 * 13 * 13 + 32 * 11 * 11 + 800;
-    assert_eq!(deep.cache, 4 * floats + 16 * 13 * 13 + 32 * 5 * 5);
+    let floats = 784 + 16 * 24 * 24 + 16 * 12 * 12 + 32 * 8 * 8 + 512;
+    assert_eq!(deep.cache, 4 * floats + 16 * 12 * 12 + 32 * 4 * 4);
     for (name, f) in [
         ("small digits", Footprint::of::<SmallDigits>()),
         ("small MNIST", small),
@@ -205,10 +206,11 @@ fn footprints() {
     }
 }
 
-/// One training step of the deep MNIST model in a thread with a 256 KiB stack. Model,
-/// workspace (cache + gradients, 130 KiB) and Adam state (100 KiB) are boxed by the caller,
-/// so the stack holds only the layers' temporaries: feature maps passed by value down the
-/// chain (about 135 KiB of them for this model). 192 KiB overflowed when measured.
+/// One training step of the deep MNIST model in a thread with a 256 KiB stack. Model
+/// (72 KiB), workspace (cache + gradients, 133 KiB) and Adam state (144 KiB) are boxed by
+/// the caller, so the stack holds only the layers' temporaries: the feature maps passed by
+/// value down the chain and back (about 104 KiB of outputs, plus the gradients on the way
+/// back). 192 KiB overflowed when measured (test profile, opt-level 3).
 #[test]
 fn stack_needs_of_one_training_step() {
     let (tr, _) = mnist();

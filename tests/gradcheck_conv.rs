@@ -219,7 +219,7 @@ fn pattern(net: &Cnn, x: &Map<1, 8, 8>) -> Vec<u8> {
     for c in 0..4 {
         for i in 0..3 {
             for j in 0..3 {
-                argmax.push(cache.1.1.0.offset(c, i, j));
+                argmax.extend(cache.1.1.0.offset(c, i, j));
             }
         }
     }

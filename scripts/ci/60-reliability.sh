@@ -77,8 +77,8 @@ lap "MSRV $msrv"
 # Strict: these feature sets of tools/nopanic must link (no panic path reachable).
 # Report only: listed with their panic sites, not failing, until the sites are fixed
 # (docs/RELIABILITY.md, "Panic paths left"); then move them to `strict`.
-strict=("")
-report=("conv")
+strict=("" "conv")
+report=()
 for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     rustup target list --installed | grep -qx "$target" || timeout 120 rustup target add "$target"
     for features in "${strict[@]}"; do

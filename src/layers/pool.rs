@@ -87,8 +87,8 @@ impl<
         let mut best = f32::NEG_INFINITY;
         let mut at = 0u8;
         let mut n = 0u8;
-        for row in &xc[oy * S..oy * S + K] {
-            for &v in &row[ox * S..ox * S + K] {
+        for row in xc.iter().skip(oy * S).take(K) {
+            for &v in row.iter().skip(ox * S).take(K) {
                 // `>` keeps the first of equal maxima; a NaN replaces anything (and stays
                 // unless another NaN follows), so it propagates as in PyTorch.
                 if v > best || v.is_nan() {
@@ -123,12 +123,10 @@ pub struct ArgMax<const C: usize, const OH: usize, const OW: usize> {
 }
 
 impl<const C: usize, const OH: usize, const OW: usize> ArgMax<C, OH, OW> {
-    /// Offset `ky·K + kx` of the maximum that produced output `[c][oy][ox]`.
-    ///
-    /// # Panics
-    /// If an index is out of range.
-    pub fn offset(&self, c: usize, oy: usize, ox: usize) -> u8 {
-        self.offsets[c][oy][ox]
+    /// Offset `ky·K + kx` of the maximum that produced output `[c][oy][ox]`, or `None`
+    /// if an index is out of range.
+    pub fn offset(&self, c: usize, oy: usize, ox: usize) -> Option<u8> {
+        self.offsets.get(c)?.get(oy)?.get(ox).copied()
     }
 }
 
@@ -191,7 +189,14 @@ impl<
             for (oy, (dyrow, arow)) in dyc.iter().zip(ac).enumerate() {
                 for (ox, (&d, &a)) in dyrow.iter().zip(arow).enumerate() {
                     let (ky, kx) = (a as usize / K, a as usize % K);
-                    dxc[oy * S + ky][ox * S + kx] += d;
+                    // Always in range (the shape check and `window` guarantee it); `get`
+                    // keeps a panic path out of the firmware image all the same.
+                    let cell = dxc
+                        .get_mut(oy * S + ky)
+                        .and_then(|r| r.get_mut(ox * S + kx));
+                    if let Some(cell) = cell {
+                        *cell += d;
+                    }
                 }
             }
         }
@@ -330,8 +335,9 @@ mod tests {
         // The all-zero window ties: the first element (offset 0) wins.
         assert_eq!(
             (c.offset(0, 0, 0), c.offset(0, 0, 1), c.offset(0, 1, 1)),
-            (3, 3, 0)
+            (Some(3), Some(3), Some(0))
         );
+        assert_eq!(c.offset(1, 0, 0), None);
         let dx = p.backward(&c, &[[[1.0, 2.0], [3.0, 4.0]]], &mut MaxPool2d::new());
         assert_eq!(
             dx,

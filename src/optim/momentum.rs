@@ -2,6 +2,7 @@
 
 use super::{Optimizer, check_lr, check_unit};
 use crate::layer::Layer;
+use crate::math::finite_bits;
 use crate::{ConfigError, TrainError};
 
 /// SGD with momentum, as PyTorch computes it: `v ← μ·v + g`, `p ← p − lr·v`.
@@ -42,9 +43,9 @@ impl<L: Layer> Optimizer<L> for Momentum<L> {
                 .param_block(b)
                 .iter()
                 .zip(self.velocity.param_block(b));
-            pv.zip(grads.param_block(b)).all(|((p, v), g)| {
+            pv.zip(grads.param_block(b)).fold(true, |ok, ((p, v), g)| {
                 let v = mu * v + scale * g;
-                v.is_finite() && (p - lr * v).is_finite()
+                ok & finite_bits(v) & finite_bits(p - lr * v)
             })
         });
         if !finite {

@@ -2,6 +2,7 @@
 
 use super::{Optimizer, check_lr};
 use crate::layer::Layer;
+use crate::math::finite_bits;
 use crate::{ConfigError, TrainError};
 
 /// Plain SGD: `p ← p − lr · g`. Holds no state, so it costs no RAM beyond its `f32`.
@@ -39,8 +40,8 @@ impl<L: Layer> Optimizer<L> for Sgd {
         // the whole model untouched instead of half-updated.
         let finite = (0..L::PARAM_BLOCKS).all(|b| {
             let ps = model.param_block(b).iter();
-            ps.zip(grads.param_block(b))
-                .all(|(p, g)| (p - step * g).is_finite())
+            let new = ps.zip(grads.param_block(b)).map(|(p, g)| p - step * g);
+            new.fold(true, |ok, v| ok & finite_bits(v))
         });
         if !finite {
             return Err(TrainError::NonFiniteUpdate);
