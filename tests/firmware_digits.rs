@@ -156,7 +156,7 @@ pub const OUTPUT_BITS: [[u32; 10]; 10] = [
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "trains 10 epochs of a 7510-parameter net: too slow under miri")]
+#[cfg_attr(miri, ignore = "trains a 7510-parameter net: too slow under miri")]
 fn digits_net_reaches_95_percent_and_classifies_the_firmware_images() {
     let t = trained();
     assert!(
@@ -175,7 +175,7 @@ fn digits_net_reaches_95_percent_and_classifies_the_firmware_images() {
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "trains 10 epochs of a 7510-parameter net: too slow under miri")]
+#[cfg_attr(miri, ignore = "trains a 7510-parameter net: too slow under miri")]
 fn infer_digits_firmware_model_is_current() {
     let want = model_source(trained());
     if blessing() {

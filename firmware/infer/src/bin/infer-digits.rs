@@ -17,6 +17,7 @@ use riscv_rt::entry;
 use stacknet::Layer;
 use stacknet::loss::argmax;
 
+#[rustfmt::skip]
 #[path = "../digits_model.rs"]
 mod digits_model;
 
@@ -47,7 +48,10 @@ fn main() -> ! {
         line.dec(class);
         agree += u32::from(class == u32::from(*want_class));
         correct += u32::from(class == u32::from(*label));
-        let same = y.iter().zip(want_bits).all(|(v, bits)| v.to_bits() == *bits);
+        let same = y
+            .iter()
+            .zip(want_bits)
+            .all(|(v, bits)| v.to_bits() == *bits);
         identical += u32::from(same);
     }
     let n = IMAGES.len() as u32;
