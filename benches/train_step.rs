@@ -1,5 +1,5 @@
 //! Training: one per-sample SGD step (forward, loss, backward, update) at the three
-//! benchmark sizes, the XOR full-batch epoch, and batch-32 Adam steps.
+//! dense benchmark sizes and the small CNN (W4), the XOR full-batch epoch, and batch-32 Adam steps.
 //! Run: `cargo bench --bench train_step`. Workloads: `benches/common/mod.rs`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -21,6 +21,10 @@ fn per_sample(c: &mut Criterion) {
     g.bench_function("mnist_784-128-10", |b| {
         b.iter(|| black_box(common::class_step(&mut mnist, &mut opt)))
     });
+    let (mut cnn, mut opt) = (common::cnn(), common::sgd(common::LR));
+    g.bench_function("cnn_mnist", |b| {
+        b.iter(|| black_box(common::class_step(&mut cnn, &mut opt)))
+    });
     g.finish();
 }
 
@@ -37,6 +41,10 @@ fn batched(c: &mut Criterion) {
     let (mut mnist, mut adam) = (common::mnist(), common::adam());
     g.bench_function("mnist_batch32_adam", |b| {
         b.iter(|| black_box(common::class_batch(&mut mnist, &mut adam)))
+    });
+    let (mut cnn, mut adam) = (common::cnn(), common::adam());
+    g.bench_function("cnn_batch32_adam", |b| {
+        b.iter(|| black_box(common::class_batch(&mut cnn, &mut adam)))
     });
     g.finish();
 }

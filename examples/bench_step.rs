@@ -7,7 +7,7 @@
 //!
 //! `cargo run --release --example bench_step -- <workload> <n>` where workload is one of
 //! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_batch`,
-//! `mnist_infer`, `mnist_step`, `mnist_batch`. `scripts/bench_peers.sh` and
+//! `mnist_infer`, `mnist_step`, `mnist_batch`, `cnn_infer`, `cnn_step`, `cnn_batch`. `scripts/bench_peers.sh` and
 //! `scripts/ci/50-perf.sh` run it twice (n = N0 and n = N1) under
 //! `valgrind --tool=callgrind` and divide the difference by N1 − N0: set-up and process
 //! start cancel out, leaving the exact instruction count of one step.
@@ -64,6 +64,12 @@ fn time_all() {
     time_median("mnist_step", || common::class_step(&mut b, &mut opt));
     let (mut b, mut opt) = (common::mnist(), common::adam());
     time_median("mnist_batch", || common::class_batch(&mut b, &mut opt));
+    let mut b = common::cnn();
+    time_median("cnn_infer", || b.infer()[0]);
+    let (mut b, mut opt) = (common::cnn(), common::sgd(common::LR));
+    time_median("cnn_step", || common::class_step(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::cnn(), common::adam());
+    time_median("cnn_batch", || common::class_batch(&mut b, &mut opt));
 }
 
 fn main() {
@@ -113,6 +119,18 @@ fn main() {
         }
         "mnist_batch" => {
             let (mut b, mut opt) = (common::mnist(), common::adam());
+            (0..n).for_each(|_| sum += black_box(common::class_batch(&mut b, &mut opt)));
+        }
+        "cnn_infer" => {
+            let mut b = common::cnn();
+            (0..n).for_each(|_| sum += black_box(b.infer())[0]);
+        }
+        "cnn_step" => {
+            let (mut b, mut opt) = (common::cnn(), common::sgd(common::LR));
+            (0..n).for_each(|_| sum += black_box(common::class_step(&mut b, &mut opt)));
+        }
+        "cnn_batch" => {
+            let (mut b, mut opt) = (common::cnn(), common::adam());
             (0..n).for_each(|_| sum += black_box(common::class_batch(&mut b, &mut opt)));
         }
         other => {

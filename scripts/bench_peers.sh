@@ -63,7 +63,8 @@ for d in threadpoolctl.threadpool_info():
 
 # --- callgrind instruction counts (deterministic) ----------------------------------------
 log "callgrind instruction counts"
-for w in xor_infer xor_step xor_epoch digits_infer digits_step digits_batch mnist_infer mnist_step mnist_batch; do
+for w in xor_infer xor_step xor_epoch digits_infer digits_step digits_batch mnist_infer mnist_step mnist_batch \
+  cnn_infer cnn_step cnn_batch; do
   echo "stacknet $w $("$PEERS/icount.sh" "$STEP" "$w")"
 done >"$OUT/callgrind.txt"
 for w in xor_infer xor_step xor_epoch digits_infer digits_step mnist_infer mnist_step; do
@@ -71,7 +72,7 @@ for w in xor_infer xor_step xor_epoch digits_infer digits_step mnist_infer mnist
 done >>"$OUT/callgrind.txt"
 
 log "callgrind profiles (instructions per call, by function)"
-for w in xor_step digits_step mnist_step; do
+for w in xor_step digits_step mnist_step cnn_step; do
   "$PEERS/profile.sh" "$STEP" "$w" >"$OUT/profile_$w.txt"
 done
 "$PEERS/profile.sh" "$STEP" mnist_batch 1 3 >"$OUT/profile_mnist_batch.txt"

@@ -1,12 +1,14 @@
 //! The benchmark workloads, shared by the criterion benches (`benches/*.rs`) and the
 //! callgrind driver (`examples/bench_step.rs`), so both measure exactly the same thing.
 //!
-//! Every peer in `benches/peers/` builds the same three networks, trains with the same
-//! losses and learning rates, and feeds the same inputs: `inputs()` below is a xorshift32
-//! stream mapped to [0, 1), which `peers/common.h` and `peers/common.py` reproduce.
+//! Every peer in `benches/peers/` builds the same networks (W4, the CNN, only PyTorch),
+//! trains with the same losses and learning rates, and feeds the same inputs: `inputs()`
+//! below is a xorshift32 stream mapped to [0, 1), which `peers/common.h` and
+//! `peers/common.py` reproduce.
 
 #![allow(dead_code)] // each including target uses a different subset
 
+use stacknet::layers::{Conv2d, Flatten, MaxPool2d, Relu3, Unflatten};
 use stacknet::loss::{Mse, SoftmaxCrossEntropy, one_hot};
 use stacknet::optim::{Adam, Sgd};
 use stacknet::{Dense, Init, Layer, Relu, Sigmoid, Workspace, chain};
@@ -17,6 +19,16 @@ pub type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
 pub type Digits = chain![Dense<64, 100>, Sigmoid<100>, Dense<100, 10>];
 /// W3: the MNIST shape, 784-128-10, ReLU hidden layer, softmax cross-entropy on logits.
 pub type Mnist = chain![Dense<784, 128>, Relu<128>, Dense<128, 10>];
+/// W4: the small CNN of the convolution issue (`examples/cnn.rs`, `tests/cnn.rs`) on a flat
+/// 28×28 input: conv 3×3 ×8 (valid) → ReLU → 2×2 max pool → dense, softmax cross-entropy.
+pub type Cnn = chain![
+    Unflatten<1, 28, 28, 784>,
+    Conv2d<1, 8, 3, 28, 28, 26, 26>,
+    Relu3<8, 26, 26>,
+    MaxPool2d<8, 26, 26, 13, 13>,
+    Flatten<8, 13, 13, 1352>,
+    Dense<1352, 10>,
+];
 
 /// Samples per data set; per-sample steps cycle through them. 32 is also the batch size.
 pub const SAMPLES: usize = 32;
@@ -122,6 +134,11 @@ pub fn mnist() -> Bench<Mnist, 784, 10> {
     Bench::new(Init::HeUniform, inputs(1), targets10())
 }
 
+/// W4 state: the same inputs and targets as W3.
+pub fn cnn() -> Bench<Cnn, 784, 10> {
+    Bench::new(Init::HeUniform, inputs(1), targets10())
+}
+
 /// W1 per-sample SGD step.
 pub fn xor_step(b: &mut Bench<Xor, 2, 1>, opt: &mut Sgd) -> f32 {
     let i = b.i;
@@ -136,7 +153,7 @@ pub fn xor_epoch(b: &mut Bench<Xor, 2, 1>, opt: &mut Sgd) -> f32 {
         .expect("finite")
 }
 
-/// W2/W3 per-sample SGD step with softmax cross-entropy.
+/// W2/W3/W4 per-sample SGD step with softmax cross-entropy.
 pub fn class_step<L, const I: usize>(b: &mut Bench<L, I, 10>, opt: &mut Sgd) -> f32
 where
     L: Layer<Input = [f32; I], Output = [f32; 10]>,
@@ -157,7 +174,7 @@ where
 /// about 0.1 % of the 256 batches it is amortised over.
 pub const BATCHES_PER_RESTART: u32 = 256;
 
-/// W2/W3 mini-batch of 32 with one Adam update.
+/// W2/W3/W4 mini-batch of 32 with one Adam update.
 pub fn class_batch<L, const I: usize>(b: &mut Bench<L, I, 10>, opt: &mut Adam<L>) -> f32
 where
     L: Layer<Input = [f32; I], Output = [f32; 10]>,

@@ -1,6 +1,7 @@
 """PyTorch CPU peer, one thread: the usual nn.Sequential + optimizer loop, at batch 1
 (per-sample SGD step, inference) and batch 32 (one Adam step on a mini-batch).
-Same workloads as benches/common/mod.rs. Prints "torch <workload> <ns>" lines."""
+Same workloads as benches/common/mod.rs, W4 (the small CNN) included. Prints
+"torch <workload> <ns>" lines."""
 
 import copy
 
@@ -17,6 +18,18 @@ def net(n_in, n_hid, n_out, act):
     return nn.Sequential(nn.Linear(n_in, n_hid), act(), nn.Linear(n_hid, n_out))
 
 
+def cnn():
+    """W4: conv 3x3 x8 (valid) -> ReLU -> 2x2 max pool -> dense, on flat 784-float rows."""
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        nn.Conv2d(1, 8, 3),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8 * 13 * 13, 10),
+    )
+
+
 def main():
     xor = nn.Sequential(net(2, 4, 1, nn.Sigmoid), nn.Sigmoid())
     cases = [
@@ -24,6 +37,8 @@ def main():
         ("digits", net(64, 100, 10, nn.Sigmoid), nn.CrossEntropyLoss(),
          torch.from_numpy(inputs(64, 0)), torch.from_numpy(targets10()), 0.01),
         ("mnist", net(784, 128, 10, nn.ReLU), nn.CrossEntropyLoss(),
+         torch.from_numpy(inputs(784, 1)), torch.from_numpy(targets10()), 0.01),
+        ("cnn", cnn(), nn.CrossEntropyLoss(),
          torch.from_numpy(inputs(784, 1)), torch.from_numpy(targets10()), 0.01),
     ]
     for name, model, loss_fn, xs, ts, lr in cases:

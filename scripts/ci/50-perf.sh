@@ -3,10 +3,11 @@
 #
 # 1. Every criterion bench runs once (criterion's `--test` mode: no timing).
 # 2. valgrind callgrind counts the instructions of one inference and one per-sample
-#    training step at 2-4-1, 64-100-10 and 784-128-10 (examples/bench_step.rs, release,
-#    via benches/peers/icount.sh) and compares them with benches/baseline.txt. Counts are
-#    deterministic for a given compiler, so a count more than TOLERANCE_PCT above its
-#    baseline fails; one more than TOLERANCE_PCT below asks for the baseline to be lowered.
+#    training step at 2-4-1, 64-100-10, 784-128-10 and of the W4 CNN
+#    (examples/bench_step.rs, release, via benches/peers/icount.sh) and compares them with
+#    benches/baseline.txt. Counts are deterministic for a given compiler, so a count more
+#    than TOLERANCE_PCT above its baseline fails; one more than TOLERANCE_PCT below asks for
+#    the baseline to be lowered.
 #
 # After a deliberate change, refresh the baseline in the same commit:
 #   UPDATE_BASELINE=1 scripts/ci/50-perf.sh
