@@ -20,7 +20,7 @@ use stacknet::loss::{SoftmaxCrossEntropy, argmax};
 use stacknet::optim::Adam;
 use stacknet::std::dataset;
 use stacknet::std::fit::{FitConfig, evaluate, fit};
-use stacknet::std::plot::{self, Run, Tile};
+use stacknet::std::plot::{self, Run};
 use stacknet::std::progress::TrainingBar;
 use stacknet::{Dense, Init, Layer, Relu, Zero, chain};
 use std::error::Error;
@@ -106,19 +106,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|x| argmax(&model.infer(x)))
         .collect();
     // A gallery: up to 20 misclassified test images, then correct ones, 40 in all.
-    let (wrong, right): (Vec<usize>, Vec<usize>) =
-        (0..test.len()).partition(|&i| test.labels()[i] != predictions[i]);
-    let tiles: Vec<Tile<'_>> = wrong
-        .iter()
-        .take(20)
-        .chain(&right)
-        .take(40)
-        .map(|&i| Tile {
-            pixels: &test.features()[i],
-            label: test.labels()[i],
-            predicted: predictions[i],
-        })
-        .collect();
+    let tiles = plot::mistakes_first(test.features(), test.labels(), &predictions, 20, 40);
     let gallery = dir.join("mnist_gallery.png");
     plot::digit_gallery(
         &gallery,

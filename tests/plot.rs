@@ -130,3 +130,14 @@ fn digit_gallery_png() {
         Err(PlotError::Empty)
     );
 }
+
+#[test]
+fn gallery_shows_mistakes_first() {
+    let images = [[0.0f32; 4], [0.1; 4], [0.2; 4], [0.3; 4], [0.4; 4]];
+    let labels = [0, 1, 2, 3, 4];
+    let predictions = [0, 7, 2, 8, 4];
+    let tiles = plot::mistakes_first(&images, &labels, &predictions, 1, 3);
+    let picked: Vec<(usize, usize)> = tiles.iter().map(|t| (t.label, t.predicted)).collect();
+    assert_eq!(picked, [(1, 7), (0, 0), (2, 2)]);
+    assert_eq!(tiles[0].pixels, &[0.1; 4]);
+}

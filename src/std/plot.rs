@@ -478,6 +478,26 @@ pub struct Tile<'a> {
     pub predicted: usize,
 }
 
+/// Picks gallery tiles: up to `max_wrong` misclassified images first (the interesting
+/// ones), then correctly classified ones, `total` in all, in data order.
+pub fn mistakes_first<'a, const D: usize>(
+    images: &'a [[f32; D]],
+    labels: &[usize],
+    predictions: &[usize],
+    max_wrong: usize,
+    total: usize,
+) -> Vec<Tile<'a>> {
+    let tile = |((pixels, &label), &predicted): ((&'a [f32; D], &usize), &usize)| Tile {
+        pixels: pixels.as_slice(),
+        label,
+        predicted,
+    };
+    let all = || images.iter().zip(labels).zip(predictions);
+    let wrong = all().filter(|((_, l), p)| l != p).take(max_wrong);
+    let right = all().filter(|((_, l), p)| l == p);
+    wrong.chain(right).take(total).map(tile).collect()
+}
+
 /// Draws square grey-scale images (`side × side` pixels each) in a grid of `columns`, each
 /// captioned "label → prediction", green when right and red when wrong.
 ///
