@@ -11,6 +11,7 @@ pub mod clip;
 pub mod error;
 pub mod footprint;
 pub mod format;
+pub mod grad;
 pub mod history;
 pub mod init;
 pub mod layer;
