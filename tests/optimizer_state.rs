@@ -2,10 +2,10 @@
 //! failures 1-3): state never becomes non-finite, a refused step changes nothing, and
 //! clipping holds however large the finite gradients are.
 
-use stacknet::optim::{Adam, ConfigError, Momentum, Sgd};
-use stacknet::{Dense, Layer, TrainError, Workspace, Zero, loss::Mse};
+use stacknet::optim::Adam;
+use stacknet::{ConfigError, Dense, TrainError, Workspace, Zero, loss::Mse};
 
-    /// Issue 13, failure 2: a huge finite gradient used to store `inf` in the second moment
+/// Issue 13, failure 2: a huge finite gradient used to store `inf` in the second moment
 /// and freeze the weight forever while every step returned `Ok`.
 #[test]
 fn a_huge_gradient_never_freezes_a_weight() {
@@ -25,7 +25,13 @@ fn a_huge_gradient_never_freezes_a_weight() {
     }
     assert!((model.weights[0][0] - 3.0).abs() < 0.1, "{:?}", model);
     let (m, v) = opt.moments();
-    assert!(m.weights.iter().flatten().chain(&v.weights[0]).all(|x| x.is_finite()));
+    assert!(
+        m.weights
+            .iter()
+            .flatten()
+            .chain(&v.weights[0])
+            .all(|x| x.is_finite())
+    );
 }
 
 /// Issue 13, failure 3: Adam changed the model and then reported an error.
@@ -44,7 +50,10 @@ fn a_refused_step_changes_nothing() {
     // Either refused with nothing changed, or accepted with every weight finite.
     match r {
         Err(_) => {
-            assert_eq!(model.weights[0].map(f32::to_bits), before.weights[0].map(f32::to_bits));
+            assert_eq!(
+                model.weights[0].map(f32::to_bits),
+                before.weights[0].map(f32::to_bits)
+            );
             assert_eq!(opt.steps(), 0);
         }
         Ok(_) => assert!(model.weights[0].iter().all(|w| w.is_finite())),

@@ -168,7 +168,7 @@ fn check_config(c: &AdamConfig) -> Result<(), ConfigError> {
     if !(c.eps.is_finite() && c.eps > 0.0) {
         return Err(ConfigError::Epsilon);
     }
-    if !(c.beta1 * c.beta1 < c.beta2) {
+    if c.beta1 * c.beta1 >= c.beta2 {
         return Err(ConfigError::BetaRatio);
     }
     let wd = c.weight_decay;
@@ -178,7 +178,7 @@ fn check_config(c: &AdamConfig) -> Result<(), ConfigError> {
     // The bound on |m̂|/√v̂ (see the type's docs), with a margin for rounding.
     let ratio = 1.0 - c.beta1 * c.beta1 / c.beta2;
     let bound = 2.0 / math::sqrt((1.0 - c.beta2) * ratio);
-    if !(c.lr * bound <= MAX_STEP) {
+    if c.lr * bound > MAX_STEP || bound.is_nan() {
         return Err(ConfigError::LearningRate);
     }
     Ok(())
@@ -220,7 +220,9 @@ impl Coefficients {
         *m = c.beta1 * *m + (1.0 - c.beta1) * g;
         *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
         let denom = math::sqrt(*v) * self.inv_sqrt_bc2 + c.eps;
-        *p = *p * self.decay - self.step_size * *m / denom;
+        let update = self.step_size * *m / denom;
+        // `decay` is exactly 1 without weight decay; skipping the multiply changes no bit.
+        *p = if c.weight_decay == 0.0 { *p } else { *p * self.decay } - update;
     }
 }
 
@@ -262,7 +264,9 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
         for (((prow, mrow), vrow), &d) in rows.zip(dy) {
             let values = prow.iter_mut().zip(mrow).zip(vrow).zip(x);
             for (((p, m), v), &xi) in values {
-                k.step(&c, p, m, v, d * xi * scale);
+                // The fused step passes `scale == 1`; `g * 1.0 == g` bit for bit.
+                let g = if scale == 1.0 { d * xi } else { d * xi * scale };
+                k.step(&c, p, m, v, g);
             }
         }
     }

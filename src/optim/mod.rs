@@ -77,11 +77,12 @@ pub(crate) fn check_unit(v: f32, err: ConfigError) -> Result<f32, ConfigError> {
     }
 }
 
-/// Row `o` of a row-major matrix with rows of `width` values (empty past the end).
+/// The rows of a row-major matrix with rows of `width` values.
 pub(crate) fn rows_mut<'a>(
     params: &'a mut [f32],
     width: usize,
 ) -> impl Iterator<Item = &'a mut [f32]> + 'a {
-    // `chunks_exact_mut(0)` would panic; a zero-width matrix has nothing to update.
-    params.chunks_exact_mut(width.max(1)).take(if width == 0 { 0 } else { usize::MAX })
+    // `chunks_exact_mut(0)` would panic; a zero-width matrix has no values to update, and
+    // `max(1)` then yields nothing from its empty slice.
+    params.chunks_exact_mut(width.max(1))
 }
