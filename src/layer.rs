@@ -142,8 +142,8 @@ pub trait Layer {
 
     /// Inference in a caller-given scratch of at least `2 * LARGEST` values: every layer
     /// reads one half and writes the other (ping-pong), so memory is two of the largest
-    /// tensor, whatever the depth. Returns `None` (and computes nothing) if `scratch` is
-    /// too short.
+    /// tensor, whatever the depth. Returns `None` (and neither computes nor writes
+    /// anything) if `scratch` is shorter than `2 * LARGEST`.
     ///
     /// ```
     /// use stacknet::{chain, Dense, Layer, Relu, Zero};
@@ -155,6 +155,9 @@ pub trait Layer {
     /// ```
     fn infer_with(&self, x: &Self::Input, scratch: &mut [f32]) -> Option<Self::Output> {
         let half = Self::LARGEST;
+        if scratch.len() < 2 * half {
+            return None;
+        }
         let first = scratch.get_mut(..half)?;
         Self::Input::view_mut(first)?.clone_from(x);
         let in_second = self.infer_ping_pong(scratch.get_mut(..2 * half)?, half, false);
@@ -252,7 +255,8 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
         first: usize,
     ) {
         let (ca, dh, cb) = cache;
-        self.1.update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
+        self.1
+            .update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
         if <A::Grads as Params>::LEN > 0 {
             self.0.update(ca, dh, opt, first);
         }
