@@ -4,7 +4,7 @@
 #![cfg(feature = "std")]
 
 use stacknet::std::dataset::{
-    self, BASIC_MOTIONS_TEST, BASIC_MOTIONS_TRAIN, Crop, JAPANESE_VOWELS_STEPS,
+    self, BASIC_MOTIONS_TEST, BASIC_MOTIONS_TRAIN, Crop, DatasetError, JAPANESE_VOWELS_STEPS,
     JAPANESE_VOWELS_TEST, JAPANESE_VOWELS_TRAIN, Pad, SeqDataset, TsError, TsFormat, load_ts,
     read_ts,
 };
@@ -539,4 +539,37 @@ fn shuffle_split_flatten_standardize() {
     bad[2] = 0.0;
     assert!(unchanged.standardize(&mean, &bad).is_err());
     assert_eq!(unchanged, d);
+}
+
+#[test]
+fn sequences_built_in_memory() {
+    let d = SeqDataset::<2, 3, 2>::from_parts(
+        vec![[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[0.0; 3]; 2]],
+        vec![1, 0],
+    )
+    .unwrap();
+    assert_eq!((d.len(), d.lengths()), (2, &[3, 3][..]));
+    assert_eq!(d.class_names(), &["0", "1"]);
+    assert_eq!(d.class_counts(), [1, 1]);
+    let bad_label = SeqDataset::<2, 3, 2>::from_parts(vec![[[0.0; 3]; 2]], vec![2]);
+    assert!(matches!(
+        bad_label,
+        Err(DatasetError::Label { line: 1, .. })
+    ));
+    let mut nan = [[0.0; 3]; 2];
+    nan[1][2] = f32::NAN;
+    let bad_value = SeqDataset::<2, 3, 2>::from_parts(vec![[[0.0; 3]; 2], nan], vec![0, 1]);
+    assert!(
+        matches!(
+            bad_value,
+            Err(DatasetError::NotANumber {
+                line: 2,
+                column: 6,
+                ..
+            })
+        ),
+        "{bad_value:?}"
+    );
+    let mismatch = SeqDataset::<2, 3, 2>::from_parts(vec![], vec![0]);
+    assert!(matches!(mismatch, Err(DatasetError::LengthMismatch { .. })));
 }

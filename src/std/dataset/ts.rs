@@ -41,7 +41,7 @@
 
 extern crate std;
 
-use super::{Dataset, below};
+use super::{Dataset, DatasetError, below};
 use std::boxed::Box;
 use std::fmt;
 use std::fs::File;
@@ -416,6 +416,48 @@ pub struct SeqDataset<const C: usize, const T: usize, const K: usize> {
 }
 
 impl<const C: usize, const T: usize, const K: usize> SeqDataset<C, T, K> {
+    /// Sequences built in memory (for example recorded sensor windows), each `T` steps long,
+    /// with class names `"0"` to `"K-1"` and no problem name.
+    ///
+    /// # Errors
+    /// As [`Dataset::from_parts`]: [`DatasetError::LengthMismatch`],
+    /// [`DatasetError::Label`] for a label `>= K`, [`DatasetError::NotANumber`] for a NaN or
+    /// infinite value (its `column` is `c·T + t + 1`); `line` is the 1-based sample number.
+    pub fn from_parts(
+        samples: Vec<[[f32; T]; C]>,
+        labels: Vec<usize>,
+    ) -> Result<Self, DatasetError> {
+        if samples.len() != labels.len() {
+            return Err(DatasetError::LengthMismatch {
+                features: samples.len(),
+                labels: labels.len(),
+            });
+        }
+        for (i, (x, &label)) in samples.iter().zip(&labels).enumerate() {
+            if label >= K {
+                return Err(DatasetError::Label {
+                    line: i + 1,
+                    text: label.to_string(),
+                    classes: K,
+                });
+            }
+            if let Some((at, v)) = x.iter().flatten().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(DatasetError::NotANumber {
+                    line: i + 1,
+                    column: at + 1,
+                    text: v.to_string(),
+                });
+            }
+        }
+        Ok(Self {
+            lengths: std::vec![T; samples.len()],
+            samples,
+            labels,
+            class_names: (0..K).map(|k| k.to_string()).collect(),
+            problem_name: String::new(),
+        })
+    }
+
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.labels.len()
