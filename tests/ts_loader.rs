@@ -70,6 +70,10 @@ fn a_valid_file_parses_exactly() {
     let text = with_cases("1,2,3:4,5,6:b\r\n-1.5e1, 0 ,7:8,9,10:c\r\n\n\n");
     let z = read_ts::<2, 3, 3, _>(gzip(text.as_bytes()).as_slice(), &TsFormat::EXACT).unwrap();
     assert_eq!(z, d);
+    // A byte-order mark and a spaced-out problem name.
+    let bom = format!("\u{feff}{}", with_cases("1,2,3:4,5,6:a\n"))
+        .replace("@problemName tiny test", "@  problemName   tiny  test ");
+    assert_eq!(parse(&bom).unwrap().problem_name(), "tiny  test");
     // No final newline is fine when the line is complete.
     let d = parse(&with_cases("1,2,3:4,5,6:b")).unwrap();
     assert_eq!(d.labels(), &[1]);

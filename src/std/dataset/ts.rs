@@ -860,7 +860,8 @@ impl Header {
             let Some((line, _, text)) = lines.next_line()? else {
                 return Err(TsError::MissingData { line: lines.number });
             };
-            let text = text.trim();
+            // A byte-order mark (some editors write one) is not part of the first line.
+            let text = text.trim_start_matches('\u{feff}').trim();
             if text.is_empty() || text.starts_with('#') {
                 continue;
             }
@@ -884,7 +885,8 @@ impl Header {
                     }
                     problem_line = Some(line);
                     // The name is the rest of the line (it may contain spaces).
-                    let name = rest.get("problemName".len()..).unwrap_or("").trim();
+                    let after = rest.trim_start();
+                    let name = after.get(keyword.len()..).unwrap_or("").trim();
                     h.problem_name = Some(name.to_string());
                     continue;
                 }
