@@ -11,6 +11,7 @@ pub mod clip;
 pub mod error;
 pub mod footprint;
 pub mod format;
+pub mod grad;
 pub mod history;
 pub mod init;
 pub mod layer;
@@ -18,6 +19,7 @@ pub mod layers;
 pub mod loss;
 pub mod math;
 pub mod optim;
+pub mod params;
 pub mod replay;
 pub mod train;
 pub mod zero;
@@ -29,10 +31,11 @@ pub mod std;
 pub use error::{ConfigError, TrainError};
 pub use footprint::Footprint;
 pub use init::{Init, rng};
-pub use layer::Layer;
+pub use layer::{Layer, Split};
 pub use layers::{
-    Act, AvgPool2d, Conv2d, Dense, Flatten, Identity, LeakyRelu, MaxPool2d, Relu, Relu3, Sigmoid,
-    Softmax, Tanh, Unflatten,
+    Act, AvgPool2d, BiasOnly, Conv2d, Dense, Flatten, Frozen, Identity, LeakyRelu, MaxPool2d, Relu,
+    Relu3, Sigmoid, Softmax, Tanh, Unflatten,
 };
-pub use train::Workspace;
+pub use params::Params;
+pub use train::{StepWorkspace, Workspace};
 pub use zero::{Tensor, Zero};
