@@ -180,6 +180,22 @@ pub trait Layer {
     }
 }
 
+/// Checks, when the program is built, that `L` is a layer (for a chain: that every
+/// layer's input is the previous layer's output). Put it right after a model's type alias,
+/// so a shape mistake is reported on that line, naming both sizes, instead of at the first
+/// method call:
+///
+/// ```compile_fail,E0271
+/// use stacknet::{chain, Dense, Relu};
+/// type Net = chain![Dense<4, 32>, Relu<32>, Dense<31, 2>];
+/// const _: () = stacknet::layer::check::<Net>();
+/// // error[E0271]: type mismatch resolving `<Dense<31, 2> as Layer>::Input == [f32; 32]`
+/// ```
+///
+/// Reading the error: `Relu<32>` prints as `Act<ReluFn, [f32; 32]>` (the alias is not
+/// kept), and the "expected"/"found" pair names the two disagreeing sizes.
+pub const fn check<L: Layer>() {}
+
 /// The larger of two sizes, in `const` context.
 pub const fn max(a: usize, b: usize) -> usize {
     if a > b { a } else { b }
