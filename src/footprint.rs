@@ -14,6 +14,7 @@ use core::mem::size_of;
 /// assert_eq!(XOR.params, 17 * 4);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Footprint {
     /// Number of trainable parameters.
     pub param_count: usize,
