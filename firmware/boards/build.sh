@@ -15,6 +15,9 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$DIR/../.." && pwd)
 boards=${*:-pico nrf52840-dk stm32f411-blackpill}
 log() { printf 'boards: %s\n' "$*" >&2; }
+# Each board's config sets its own target-dir (nRF and STM32 share a target triple);
+# a CARGO_TARGET_DIR from the environment would override it.
+unset CARGO_TARGET_DIR
 
 # board -> Rust target, flash origin (where .vector_table must start), QEMU stand-in.
 target_of() {
