@@ -43,7 +43,8 @@ for elf in "$@"; do
   [ -n "$entry" ] && ((entry != 0)) || why+=("entry point is ${entry:-missing}")
   [ -n "$text" ] && ((text > 0)) || why+=(".text is ${text:-missing}")
   if ((${#why[@]})); then
-    echo "check_elf: FAIL $elf: $(IFS=,; echo "${why[*]}" | sed 's/,/, /g'): an empty image" \
+    reason=$(printf '%s, ' "${why[@]}")
+    echo "check_elf: FAIL $elf: ${reason%, }: an empty image" \
          "(was the linker script given, -C link-arg=-Tlink.x in .cargo/config.toml?)" >&2
     bad=1
   else

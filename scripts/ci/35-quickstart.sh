@@ -26,8 +26,11 @@ lines=$(awk -v m="$MARKER" '
   found && /^```/ { if (inside) exit; inside = 1; next }
   inside { print }' README.md)
 [ -n "$lines" ] || { log "no command block after the marker in README.md"; exit 1; }
-grep -q '^rustup target add ' <<<"$lines" && grep -q 'cargo run' <<<"$lines" ||
-  { log "the README block lacks 'rustup target add' or 'cargo run':"; echo "$lines" >&2; exit 1; }
+if ! grep -q '^rustup target add ' <<<"$lines" || ! grep -q 'cargo run' <<<"$lines"; then
+  log "the README block lacks 'rustup target add' or 'cargo run':"
+  echo "$lines" >&2
+  exit 1
+fi
 log "running the README's commands:"
 sed 's/^/    /' <<<"$lines" >&2
 
