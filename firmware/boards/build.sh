@@ -10,14 +10,17 @@
 # status (0 = the truth table came out right); its defmt/RTT log needs a probe, so it stays
 # invisible. The RP2040 has no QEMU machine: the Pico image is build-only.
 #   SETUP=0   do not install missing Rust targets
+# Budget: about a minute on 2 cores (two dependency builds: thumbv6m and thumbv7em).
 set -euo pipefail
 DIR=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$DIR/../.." && pwd)
 boards=${*:-pico nrf52840-dk stm32f411-blackpill}
 log() { printf 'boards: %s\n' "$*" >&2; }
-# Each board's config sets its own target-dir (nRF and STM32 share a target triple);
-# a CARGO_TARGET_DIR from the environment would override it.
-unset CARGO_TARGET_DIR
+# Each board's config gives it its own target-dir, so a user switching boards rebuilds
+# nothing. Here the boards share one (firmware/boards/target): nRF and STM32 then share their
+# dependency builds, and only this crate is rebuilt per board (its build script reruns when
+# the board's [env] changes).
+export CARGO_TARGET_DIR=$DIR/target
 
 # board -> Rust target, flash origin (where .vector_table must start), QEMU stand-in.
 target_of() {
@@ -47,7 +50,7 @@ for b in $boards; do
   fi
   log "$b: cargo build --release ($t)"
   (cd "$DIR/$b" && cargo build --release --quiet)
-  elf=$DIR/$b/target/$t/release/stacknet-boards
+  elf=$CARGO_TARGET_DIR/$t/release/stacknet-boards
   "$ROOT/scripts/check_elf.sh" "$elf" || { failed+=("$b: empty image"); continue; }
   at=$(readelf -S -W "$elf" | awk '$2 == ".vector_table" { print $4 } $3 == ".vector_table" { print $5 }')
   [ "$at" = "$(vectors_of "$b")" ] ||
