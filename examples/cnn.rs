@@ -123,7 +123,7 @@ fn run<L, const D: usize>(
     seed: u64,
 ) -> Result<Outcome, Box<dyn Error>>
 where
-    L: Layer<Input = [f32; D], Output = [f32; 10]>,
+    L: Layer<Input = [f32; D], Output = [f32; 10]> + stacknet::Zero,
 {
     println!(
         "\n== {name}: train {} / test {}, Adam lr 1e-3, batch 32, {epochs} epochs, seed {seed}",

@@ -1,15 +1,15 @@
-//! Gradient clipping, by value and by global norm, on a model-shaped gradient value.
+//! Gradient clipping, by value and by global norm.
 //!
-//! A model's gradients are a second value of the model's own type (see [`Layer`]), so
-//! clipping walks the same flat parameter blocks the optimizers use
-//! ([`Layer::param_block_mut`]) and needs no extra memory.
+//! Gradients are values of a model's [`Layer::Grads`](crate::Layer::Grads) type (what a
+//! [`Workspace`](crate::Workspace) accumulates), seen as flat blocks through [`Params`],
+//! so clipping needs no extra memory.
 //!
 //! Two ways to use it:
 //! - on a gradient value you hold: [`clip_value`] and [`clip_global_norm`];
 //! - around an optimizer: [`ClipNorm`] wraps any [`Optimizer`] and rescales the gradient
-//!   it is handed so its global norm is at most a limit. It folds the factor into the
-//!   optimizer's `scale` argument, so it works with
-//!   [`Workspace::apply`](crate::Workspace::apply) as it is and copies nothing.
+//!   it is handed so its global norm is at most a limit. It works with the per-sample
+//!   fused step (which never materialises the gradient: the norm of a dense layer's
+//!   outer-product gradient is computed from its two factors) and with mini-batches.
 //!
 //! ```
 //! use stacknet::{chain, Dense, Sigmoid, Layer, Workspace, Zero, loss::Mse, optim::Sgd};
@@ -17,7 +17,7 @@
 //! type Net = chain![Dense<2, 2>, Sigmoid<2>, Dense<2, 1>, Sigmoid<1>];
 //!
 //! // Directly on a gradient value:
-//! let mut g = Net::ZERO;
+//! let mut g = <Net as Layer>::Grads::ZERO;
 //! g.0.weights = [[3.0, 0.0], [0.0, 4.0]];
 //! let before = clip_global_norm(&mut g, 1.0).unwrap();
 //! assert_eq!(before, 5.0);
@@ -31,9 +31,10 @@
 //! ws.step(&mut net, &mut opt, &Mse, &[1.0, 0.0], &[1.0]).unwrap();
 //! ```
 
+use crate::TrainError;
 use crate::layer::Layer;
-use crate::math;
-use crate::optim::Optimizer;
+use crate::optim::{GradStats, Norm, Optimizer};
+use crate::params::{Params, Slot};
 use core::fmt;
 
 /// Why a clip was refused. The gradients are unchanged in every case.
@@ -50,7 +51,7 @@ impl fmt::Display for ClipError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Limit => "clip limit must be finite and greater than 0",
-            Self::NonFiniteGradient => "gradient is NaN or infinite",
+            Self::NonFiniteGradient => "gradient contains NaN or infinity",
         })
     }
 }
@@ -79,11 +80,11 @@ fn check_limit(limit: f32) -> Result<f32, ClipError> {
 /// assert_eq!(clip_value(&mut g, 1.0), Ok(2));
 /// assert_eq!((g.weights, g.bias), ([[1.0, -0.5]], [-1.0]));
 /// ```
-pub fn clip_value<L: Layer>(grads: &mut L, limit: f32) -> Result<usize, ClipError> {
+pub fn clip_value<P: Params>(grads: &mut P, limit: f32) -> Result<usize, ClipError> {
     let limit = check_limit(limit)?;
     let mut changed = 0usize;
-    for b in 0..L::PARAM_BLOCKS {
-        for g in grads.param_block_mut(b) {
+    for b in 0..P::BLOCKS {
+        for g in grads.block_mut(b) {
             if *g > limit {
                 *g = limit;
                 changed = changed.saturating_add(1);
@@ -96,12 +97,12 @@ pub fn clip_value<L: Layer>(grads: &mut L, limit: f32) -> Result<usize, ClipErro
     Ok(changed)
 }
 
-/// The largest absolute gradient element (`0.0` for a model without parameters).
+/// The largest absolute gradient element (`0.0` when there are none).
 /// NaN if any element is NaN.
-pub fn max_abs<L: Layer>(grads: &L) -> f32 {
+pub fn max_abs<P: Params>(grads: &P) -> f32 {
     let mut m = 0.0f32;
-    for b in 0..L::PARAM_BLOCKS {
-        for &g in grads.param_block(b) {
+    for b in 0..P::BLOCKS {
+        for &g in grads.block(b) {
             let a = g.abs();
             if a > m || a.is_nan() {
                 m = a;
@@ -114,30 +115,39 @@ pub fn max_abs<L: Layer>(grads: &L) -> f32 {
     m
 }
 
+/// The norm of all elements, kept as [`Norm`] (scale and scaled sum of squares) so it
+/// cannot overflow. `None` if any element is NaN or infinite.
+fn norm_of<P: Params>(grads: &P) -> Option<Norm> {
+    let mut norm = Norm::ZERO;
+    for b in 0..P::BLOCKS {
+        let block = grads.block(b);
+        if !crate::math::all_finite(block) {
+            return None;
+        }
+        norm = norm.join(Norm::of(block, 1.0));
+    }
+    Some(norm)
+}
+
 /// The Euclidean norm of all gradient elements together, `sqrt(Σ g²)`.
 ///
-/// Computed on values scaled by the largest magnitude first, so it stays finite and
-/// accurate for elements up to `f32::MAX` (a plain `Σ g²` overflows once an element
-/// passes about 1.8e19). `+∞` if any element is infinite, NaN if any is NaN.
-pub fn global_norm<L: Layer>(grads: &L) -> f32 {
-    let m = max_abs(grads);
-    if !m.is_finite() || m == 0.0 {
-        return m;
-    }
-    let inv = 1.0 / m;
-    let mut sum = 0.0f32;
-    for b in 0..L::PARAM_BLOCKS {
-        for &g in grads.param_block(b) {
-            let s = g * inv;
-            sum += s * s;
+/// Computed on values scaled by the largest magnitude first, so it never overflows in
+/// between; it is exact to `f32` rounding up to `f32::MAX` and `+∞` only when the norm
+/// itself exceeds `f32::MAX` (e.g. two elements of `3e38`). `+∞` if any element is
+/// infinite, NaN if any is NaN.
+pub fn global_norm<P: Params>(grads: &P) -> f32 {
+    match norm_of(grads) {
+        Some(n) => n.value(),
+        None => {
+            let m = max_abs(grads);
+            if m.is_nan() { m } else { f32::INFINITY }
         }
     }
-    // 1/m can round so that the largest scaled value is slightly above 1; harmless.
-    m * math::sqrt(sum)
 }
 
 /// Scales the gradients down so their [`global_norm`] is at most `max_norm`; gradients
-/// already within the limit are left bit-identical. Returns the norm before clipping.
+/// already within the limit are left bit-identical. Returns the norm before clipping
+/// (`+∞` when it exceeds `f32::MAX`; the gradients are clipped all the same).
 ///
 /// After clipping, the norm is `max_norm` up to `f32` rounding (relative error ≲ 1e-6).
 ///
@@ -145,36 +155,32 @@ pub fn global_norm<L: Layer>(grads: &L) -> f32 {
 /// [`ClipError::Limit`] unless `max_norm` is finite and > 0;
 /// [`ClipError::NonFiniteGradient`] if any element is NaN or infinite.
 /// `grads` is untouched on error.
-pub fn clip_global_norm<L: Layer>(grads: &mut L, max_norm: f32) -> Result<f32, ClipError> {
+pub fn clip_global_norm<P: Params>(grads: &mut P, max_norm: f32) -> Result<f32, ClipError> {
     let max_norm = check_limit(max_norm)?;
-    let norm = global_norm(grads);
-    if !norm.is_finite() {
-        return Err(ClipError::NonFiniteGradient);
-    }
-    if norm > max_norm {
-        let factor = max_norm / norm;
-        for b in 0..L::PARAM_BLOCKS {
-            grads
-                .param_block_mut(b)
-                .iter_mut()
-                .for_each(|g| *g *= factor);
+    let norm = norm_of(grads).ok_or(ClipError::NonFiniteGradient)?;
+    let factor = norm.factor_to(max_norm);
+    if factor < 1.0 {
+        for b in 0..P::BLOCKS {
+            grads.block_mut(b).iter_mut().for_each(|g| *g *= factor);
         }
     }
-    Ok(norm)
+    Ok(norm.value())
 }
 
 /// An optimizer whose every update uses a gradient of global norm at most `max_norm`.
 ///
-/// The optimizer is handed summed gradients and a `scale` (1 / batch size); `ClipNorm`
-/// measures the norm of `scale · grads` and, when it is over the limit, passes the inner
-/// optimizer a smaller `scale`. Nothing is copied and the gradient buffer is not written.
-/// With non-finite gradients it passes them on unchanged (the caller must refuse them
-/// first, as [`Workspace::apply`](crate::Workspace::apply) does).
+/// In [`Optimizer::begin`] it reads the step's global norm (computed without overflow, so
+/// it clips however large the finite gradients are) and, when it is over the limit, hands
+/// the inner optimizer a proportionally smaller `scale`. Nothing is copied and no
+/// gradient buffer is written. Non-finite gradients are refused
+/// ([`TrainError::NonFiniteGradient`]), changing nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClipNorm<O> {
     inner: O,
     max_norm: f32,
     clipped: u32,
+    /// This step's factor (≤ 1), set by `begin`.
+    factor: f32,
 }
 
 impl<O> ClipNorm<O> {
@@ -187,6 +193,7 @@ impl<O> ClipNorm<O> {
             inner,
             max_norm: check_limit(max_norm)?,
             clipped: 0,
+            factor: 1.0,
         })
     }
 
@@ -217,14 +224,31 @@ impl<O> ClipNorm<O> {
 }
 
 impl<L: Layer, O: Optimizer<L>> Optimizer<L> for ClipNorm<O> {
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), crate::TrainError> {
-        let norm = global_norm(grads) * scale.abs();
-        let mut scale = scale;
-        if norm.is_finite() && norm > self.max_norm {
-            scale *= self.max_norm / norm;
+    fn begin(&mut self, stats: &GradStats) -> Result<(), TrainError> {
+        if !stats.finite {
+            return Err(TrainError::NonFiniteGradient);
+        }
+        let factor = stats.norm.factor_to(self.max_norm).min(1.0);
+        self.inner.begin(&stats.scaled(factor))?;
+        if factor < 1.0 {
             self.clipped = self.clipped.saturating_add(1);
         }
-        self.inner.update(model, grads, scale)
+        self.factor = factor;
+        Ok(())
+    }
+
+    fn update_slice(&mut self, at: Slot, params: &mut [f32], grads: &[f32], scale: f32) {
+        self.inner
+            .update_slice(at, params, grads, scale * self.factor);
+    }
+
+    fn update_outer(&mut self, at: Slot, params: &mut [f32], dy: &[f32], x: &[f32], scale: f32) {
+        self.inner
+            .update_outer(at, params, dy, x, scale * self.factor);
+    }
+
+    fn wants_norm(&self) -> bool {
+        true
     }
 }
 
@@ -276,18 +300,54 @@ mod tests {
         assert_eq!(clip_global_norm(&mut g, f32::NAN), Err(ClipError::Limit));
     }
 
+    fn update(opt: &mut ClipNorm<Sgd>, m: &mut Dense<1, 1>, g: &Dense<1, 1>, scale: f32) {
+        let mut survey = crate::optim::Survey::new(true);
+        survey.add_slice(g.weights.as_flattened(), scale);
+        survey.add_slice(&g.bias, scale);
+        <ClipNorm<Sgd> as Optimizer<Dense<1, 1>>>::begin(opt, &survey.stats).unwrap();
+        m.apply::<Dense<1, 1>, _>(g, scale, opt, 0);
+    }
+
     #[test]
     fn wrapper_folds_factor_into_scale() {
         let g = Dense::<1, 1>::from_parts([[30.0]], [40.0]);
         let mut m = Dense::<1, 1>::ZERO;
         let mut opt = ClipNorm::new(Sgd::new(1.0).unwrap(), 1.0).unwrap();
         // scale 0.5: the averaged gradient (15, 20) has norm 25, clipped to (0.6, 0.8).
-        opt.update(&mut m, &g, 0.5).unwrap();
+        update(&mut opt, &mut m, &g, 0.5);
         assert!((m.weights[0][0] + 0.6).abs() < 1e-6 && (m.bias[0] + 0.8).abs() < 1e-6);
         assert_eq!(opt.clipped(), 1);
         let small = Dense::<1, 1>::from_parts([[0.1]], [0.0]);
-        opt.update(&mut m, &small, 1.0).unwrap();
+        update(&mut opt, &mut m, &small, 1.0);
         assert_eq!(opt.clipped(), 1);
         assert!(ClipNorm::new(Sgd::new(1.0).unwrap(), 0.0).is_err());
+    }
+
+    /// Issue 13, failure 1: clipping used to stop exactly when gradients exploded (the
+    /// norm overflowed to ∞ and the wrapper skipped clipping).
+    #[test]
+    fn clipping_holds_for_huge_finite_gradients() {
+        use crate::{Identity, Layer, Workspace, chain, loss::Mse};
+        type Net = chain![Dense<2, 1>, Identity<1>];
+        let mut m = Net::ZERO;
+        let mut opt = ClipNorm::new(Sgd::new(0.5).unwrap(), 1.0).unwrap();
+        let mut ws = Workspace::<Net>::new();
+        ws.step(&mut m, &mut opt, &Mse, &[3e38, 3e38], &[-0.5]).unwrap();
+        assert_eq!(opt.clipped(), 1);
+        let moved = m.0.weights[0].iter().map(|w| w * w).sum::<f32>().sqrt();
+        assert!(moved <= 0.5 * 1.0 + 1e-6, "{:?}", m.0.weights);
+
+        type Wide = Dense<64, 64>;
+        let mut w = Wide::ZERO;
+        let mut opt = ClipNorm::new(Sgd::new(1e-3).unwrap(), 1.0).unwrap();
+        let mut ws = Workspace::<Wide>::new();
+        ws.step(&mut w, &mut opt, &Mse, &[1e37; 64], &[-32.0; 64]).unwrap();
+        let norm = global_norm(&w);
+        assert!(norm <= 1e-3 * (1.0 + 1e-5), "update norm {norm} {:?}", &w.weights[0][..4]);
+        let _ = w.infer(&[0.0; 64]);
+
+        let mut g = Dense::<2, 1>::from_parts([[3e38, 3e38]], [0.0]);
+        assert_eq!(clip_global_norm(&mut g, 1.0), Ok(f32::INFINITY));
+        assert!((global_norm(&g) - 1.0).abs() < 1e-5, "{}", global_norm(&g));
     }
 }

@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-/// Why a training step was refused. In every case the model's parameters are unchanged.
+/// Why a training step was refused. In every case the model's parameters and the
+/// optimizer's state are unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -15,9 +16,13 @@ pub enum TrainError {
     NonFiniteLoss,
     /// A gradient came out NaN or infinite; the accumulated batch was discarded.
     NonFiniteGradient,
-    /// An update would have written NaN or ±∞ into a weight (a huge learning rate times a
-    /// large gradient); see [`Optimizer::update`](crate::optim::Optimizer::update).
+    /// An update would have written NaN or ±∞ into a weight. The built-in optimizers
+    /// never return it (they refuse such steps earlier, as `GradientTooLarge`); it remains
+    /// for optimizers written elsewhere.
     NonFiniteUpdate,
+    /// A gradient value exceeds the bound the optimizer needs to keep every weight and
+    /// every state value finite (see each optimizer's docs); nothing was changed.
+    GradientTooLarge,
     /// `apply` was called with no accumulated sample.
     EmptyBatch,
     /// A class label is not below the number of classes.
@@ -39,6 +44,9 @@ impl fmt::Display for TrainError {
             Self::NonFiniteLoss => f.write_str("loss is NaN or infinite"),
             Self::NonFiniteGradient => f.write_str("gradient is NaN or infinite"),
             Self::NonFiniteUpdate => f.write_str("update would make a weight NaN or infinite"),
+            Self::GradientTooLarge => {
+                f.write_str("gradient too large for the optimizer to stay finite; step refused")
+            }
             Self::EmptyBatch => f.write_str("no sample accumulated before the update"),
             Self::LabelOutOfRange { label, classes } => {
                 write!(f, "label {label} out of range for {classes} classes")
@@ -65,6 +73,10 @@ pub enum ConfigError {
     Beta2,
     /// Adam's ε must be finite and > 0.
     Epsilon,
+    /// Adam needs `beta1² < beta2`, or its step size has no bound.
+    BetaRatio,
+    /// AdamW's weight decay must be finite, ≥ 0, and at most `1 / lr`.
+    WeightDecay,
 }
 
 impl fmt::Display for ConfigError {
@@ -75,6 +87,8 @@ impl fmt::Display for ConfigError {
             Self::Beta1 => "beta1 must be in [0, 1)",
             Self::Beta2 => "beta2 must be in [0, 1)",
             Self::Epsilon => "epsilon must be finite and greater than 0",
+            Self::BetaRatio => "beta1 squared must be below beta2",
+            Self::WeightDecay => "weight decay must be finite, at least 0 and at most 1 / lr",
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The `Layer` trait, chaining two layers into one, and the `chain!` macro.
 
 use crate::init::Init;
+use crate::optim::Optimizer;
+use crate::params::Params;
 use crate::zero::{Tensor, Zero};
 use rand_core::Rng;
 
@@ -8,10 +10,13 @@ use rand_core::Rng;
 ///
 /// A layer value holds only its parameters (weights). Everything else lives apart so a
 /// trained model can sit in flash as a `static`:
-/// - the **cache** (`Self::Cache`) is what `forward` remembers for `backward`;
-/// - the **gradients** have the same type as the layer itself (`Self`), so a model's
-///   gradient buffer is simply another, zeroed, model value;
-/// - optimizer state is shaped like the parameters too (see [`crate::optim`]).
+/// - the **cache** (`Self::Cache`) is what `forward` remembers for `backward`; a chain's
+///   cache also holds the hidden activation between its two halves, so training never
+///   keeps feature maps in stack frames;
+/// - the **gradients** (`Self::Grads`) are shaped like what the layer *trains*: a `Dense`
+///   trains all its parameters (`Grads = Dense`), a [`Frozen`](crate::Frozen) layer none
+///   (`Grads = ()`, zero bytes), a [`BiasOnly`](crate::BiasOnly) layer its bias;
+/// - optimizer state is shaped like `Grads` too (see [`crate::optim`]).
 ///
 /// Two layers chain into `(A, B)` only when `B::Input == A::Output`; a mismatch is a
 /// compile error (E0271), as this shows:
@@ -25,52 +30,96 @@ use rand_core::Rng;
 /// ```
 ///
 /// # Implementing `Layer`
-/// - `forward` must return the same value as `infer` and may write anything into `cache`;
+/// A layer without parameters implements three methods: `infer_into`, `forward` and
+/// `backward`, with `type Grads = ()`. A layer with parameters also implements `update`
+/// and `apply` (hand its trainable slices and their gradients to the optimizer),
+/// `param_block(_mut)` and `init`. The rules:
+/// - `forward` writes the same `y` as `infer_into` and may write anything into `cache`;
 ///   `backward` receives that same cache.
-/// - `backward` **adds** this sample's parameter gradients into `grads` (never overwrites:
-///   mini-batches accumulate) and returns d(loss)/d(input). It may not assume `grads` is zero.
-/// - `param_block(i)` for `i < PARAM_BLOCKS` returns the i-th contiguous parameter block;
-///   the same index must give the same-shaped block for every value of the type, since
-///   optimizers zip model, gradient and state blocks by index.
-pub trait Layer: Zero {
+/// - `backward` **adds** this sample's gradients into `grads` when it is `Some` (never
+///   overwrites: mini-batches accumulate) and writes d(loss)/d(input) into `dx` when that is
+///   `Some`. With both `None` it has nothing to do.
+/// - `update` is the fused per-sample step: it hands the optimizer each trainable slice with
+///   this sample's gradient, computed from `cache` and `dy`, with no gradient buffer.
+/// - Trainable blocks are numbered from `first` in the order of `Self::Grads`'s blocks.
+/// - `param_block(i)` for `i < PARAM_BLOCKS` is the i-th *stored* parameter block (what the
+///   weight file holds), trained or not.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stacknet layer",
+    note = "models are built with `chain![..]` from layers such as `Dense<IN, OUT>`; each layer's `Input` must equal the previous layer's `Output`"
+)]
+pub trait Layer {
     /// What the layer consumes.
     type Input: Tensor;
     /// What the layer produces; the next layer's `Input` must be exactly this type.
     type Output: Tensor;
     /// What `forward` remembers for `backward` (per sample).
     type Cache: Zero;
+    /// The gradient of what the layer trains: `()` when it trains nothing.
+    type Grads: Params;
 
-    /// Number of trainable `f32` parameters.
+    /// Number of stored `f32` parameters (trained or frozen).
     const PARAMS: usize;
-    /// Number of contiguous parameter blocks (a dense layer has two: weights and bias).
+    /// Number of contiguous stored parameter blocks (a dense layer has two: weights, bias).
     const PARAM_BLOCKS: usize;
     /// A hash of the layer kinds and sizes, so weights saved for one architecture cannot be
     /// loaded into another.
     const SIGNATURE: u64;
+    /// The largest tensor (input, output or hidden activation) inside, in `f32`s: a scratch
+    /// of `2 * LARGEST` values runs [`infer_with`](Layer::infer_with).
+    const LARGEST: usize = max(<Self::Input as Tensor>::LEN, <Self::Output as Tensor>::LEN);
 
-    /// Inference: output for `x`, with no cache. Only `&self`, so the model can be a `static`.
-    fn infer(&self, x: &Self::Input) -> Self::Output;
+    /// Inference: writes the output for `x` into `y`. Only `&self`, so the model can be a
+    /// `static`.
+    fn infer_into(&self, x: &Self::Input, y: &mut Self::Output);
 
-    /// Training forward pass: like `infer` but records what `backward` needs in `cache`.
-    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache) -> Self::Output;
+    /// Training forward pass: like `infer_into` but records what `backward` needs in `cache`.
+    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output);
 
-    /// Backward pass: adds parameter gradients into `grads`, returns d(loss)/d(input).
-    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> Self::Input;
+    /// Backward pass for output gradient `dy`: adds parameter gradients into `grads` (if
+    /// `Some`) and writes d(loss)/d(input) into `dx` (if `Some`).
+    fn backward(
+        &self,
+        cache: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Self::Input>,
+        grads: Option<&mut Self::Grads>,
+    );
 
-    /// Like [`backward`](Layer::backward) but skips d(loss)/d(input): the first layer of a
-    /// model has no one to hand it to, and for a wide input it costs as much as the weight
-    /// gradient itself.
-    fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
-        let _ = self.backward(cache, dy, grads);
+    /// Fused per-sample update: hands `opt` every trainable slice with this sample's
+    /// gradient (from `cache` after `forward`/`backward`, and `dy`). Trainable block `i`
+    /// of this layer is block `first + i` of the model. Layers that train nothing keep this
+    /// default, which does nothing.
+    fn update<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        cache: &Self::Cache,
+        dy: &Self::Output,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let _ = (cache, dy, opt, first);
     }
 
-    /// The `i`-th parameter block, or an empty slice when `i >= PARAM_BLOCKS`.
+    /// Mini-batch update: hands `opt` every trainable slice with its summed gradient from
+    /// `grads` (each value times `scale`). Block numbering as in [`update`](Layer::update).
+    fn apply<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        grads: &Self::Grads,
+        scale: f32,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let _ = (grads, scale, opt, first);
+    }
+
+    /// The `i`-th stored parameter block, or an empty slice when `i >= PARAM_BLOCKS`.
     fn param_block(&self, i: usize) -> &[f32] {
         let _ = i;
         &[]
     }
 
-    /// The `i`-th parameter block, mutable, or an empty slice when `i >= PARAM_BLOCKS`.
+    /// The `i`-th stored parameter block, mutable, or an empty slice when
+    /// `i >= PARAM_BLOCKS`.
     fn param_block_mut(&mut self, i: usize) -> &mut [f32] {
         let _ = i;
         &mut []
@@ -81,6 +130,56 @@ pub trait Layer: Zero {
     fn init<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
         let _ = (init, rng);
     }
+
+    /// Inference returning the output by value (hidden activations live in stack frames;
+    /// use [`infer_with`](Layer::infer_with) to bound that memory for big feature maps).
+    #[inline]
+    fn infer(&self, x: &Self::Input) -> Self::Output {
+        let mut y = Self::Output::ZERO;
+        self.infer_into(x, &mut y);
+        y
+    }
+
+    /// Inference in a caller-given scratch of at least `2 * LARGEST` values: every layer
+    /// reads one half and writes the other (ping-pong), so memory is two of the largest
+    /// tensor, whatever the depth. Returns `None` (and computes nothing) if `scratch` is
+    /// too short.
+    ///
+    /// ```
+    /// use stacknet::{chain, Dense, Layer, Relu, Zero};
+    /// type Net = chain![Dense<3, 8>, Relu<8>, Dense<8, 2>];
+    /// let net = Net::ZERO;
+    /// let mut scratch = [0.0f32; 2 * <Net as Layer>::LARGEST];
+    /// assert_eq!(net.infer_with(&[1.0; 3], &mut scratch), Some(net.infer(&[1.0; 3])));
+    /// assert_eq!(net.infer_with(&[1.0; 3], &mut [0.0; 4]), None);
+    /// ```
+    fn infer_with(&self, x: &Self::Input, scratch: &mut [f32]) -> Option<Self::Output> {
+        let half = Self::LARGEST;
+        let first = scratch.get_mut(..half)?;
+        Self::Input::view_mut(first)?.clone_from(x);
+        let in_second = self.infer_ping_pong(scratch.get_mut(..2 * half)?, half, false);
+        let (a, b) = scratch.split_at_checked(half)?;
+        Self::Output::view(if in_second { b } else { a }).copied()
+    }
+
+    /// One step of [`infer_with`](Layer::infer_with): the input is in the first `half` of
+    /// `buf` (the second if `in_second`); writes the output into the other half and returns
+    /// where it is. Chains override it; single layers keep this default.
+    fn infer_ping_pong(&self, buf: &mut [f32], half: usize, in_second: bool) -> bool {
+        let Some((a, b)) = buf.split_at_mut_checked(half) else {
+            return in_second;
+        };
+        let (src, dst) = if in_second { (b, a) } else { (a, b) };
+        if let (Some(x), Some(y)) = (Self::Input::view(src), Self::Output::view_mut(dst)) {
+            self.infer_into(x, y);
+        }
+        !in_second
+    }
+}
+
+/// The larger of two sizes, in `const` context.
+pub const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
 }
 
 /// Two layers run one after the other. The bound `B: Layer<Input = A::Output>` is the
@@ -88,41 +187,88 @@ pub trait Layer: Zero {
 impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
     type Input = A::Input;
     type Output = B::Output;
-    // The hidden activation is not stored here: each layer caches exactly what its own
-    // backward needs (a dense layer its input, an activation its output), nothing twice.
-    type Cache = (A::Cache, B::Cache);
+    // The hidden activation sits between the halves' caches: `forward` writes it there and
+    // `backward` overwrites it with its gradient, so no feature map lives in a stack frame.
+    // Each layer caches exactly what its own backward needs (a dense layer its input, an
+    // activation its output).
+    type Cache = (A::Cache, A::Output, B::Cache);
+    type Grads = (A::Grads, B::Grads);
 
     const PARAMS: usize = A::PARAMS + B::PARAMS;
     const PARAM_BLOCKS: usize = A::PARAM_BLOCKS + B::PARAM_BLOCKS;
     const SIGNATURE: u64 = signature::combine(A::SIGNATURE, B::SIGNATURE);
+    const LARGEST: usize = max(A::LARGEST, B::LARGEST);
 
     #[inline]
-    fn infer(&self, x: &Self::Input) -> Self::Output {
-        self.1.infer(&self.0.infer(x))
+    fn infer_into(&self, x: &Self::Input, y: &mut Self::Output) {
+        let mut h = A::Output::ZERO;
+        self.0.infer_into(x, &mut h);
+        self.1.infer_into(&h, y);
     }
 
     #[inline]
-    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache) -> Self::Output {
-        let h = self.0.forward(x, &mut cache.0);
-        self.1.forward(&h, &mut cache.1)
+    fn infer_ping_pong(&self, buf: &mut [f32], half: usize, in_second: bool) -> bool {
+        let in_second = self.0.infer_ping_pong(buf, half, in_second);
+        self.1.infer_ping_pong(buf, half, in_second)
     }
 
     #[inline]
-    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> Self::Input {
-        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
-        self.0.backward(&cache.0, &dh, &mut grads.0)
+    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output) {
+        let (ca, h, cb) = cache;
+        self.0.forward(x, ca, h);
+        self.1.forward(h, cb, y);
     }
 
     #[inline]
-    fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
-        if A::PARAMS == 0 {
-            // Nothing upstream is trainable (say an `Unflatten` before the first conv):
-            // skip the input gradient B would compute only to hand it to A.
-            self.1.backward_params(&cache.1, dy, &mut grads.1);
-            return;
+    fn backward(
+        &self,
+        cache: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Self::Input>,
+        grads: Option<&mut Self::Grads>,
+    ) {
+        let (ca, h, cb) = cache;
+        let (ga, gb) = match grads {
+            Some((ga, gb)) => (Some(ga), Some(gb)),
+            None => (None, None),
+        };
+        // A needs the hidden gradient only if it trains something or someone before it
+        // wants d(loss)/d(input); otherwise B skips computing it (a frozen backbone costs
+        // no backward work at all).
+        if dx.is_some() || <A::Grads as Params>::LEN > 0 {
+            self.1.backward(cb, dy, Some(h), gb);
+            self.0.backward(ca, h, dx, ga);
+        } else {
+            self.1.backward(cb, dy, None, gb);
         }
-        let dh = self.1.backward(&cache.1, dy, &mut grads.1);
-        self.0.backward_params(&cache.0, &dh, &mut grads.0);
+    }
+
+    #[inline]
+    fn update<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        cache: &Self::Cache,
+        dy: &Self::Output,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let (ca, dh, cb) = cache;
+        self.1.update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
+        if <A::Grads as Params>::LEN > 0 {
+            self.0.update(ca, dh, opt, first);
+        }
+    }
+
+    #[inline]
+    fn apply<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        grads: &Self::Grads,
+        scale: f32,
+        opt: &mut O,
+        first: usize,
+    ) {
+        self.0.apply(&grads.0, scale, opt, first);
+        let next = first + <A::Grads as Params>::BLOCKS;
+        self.1.apply(&grads.1, scale, opt, next);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {
@@ -144,6 +290,52 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
     fn init<R: Rng + ?Sized>(&mut self, init: Init, rng: &mut R) {
         self.0.init(init, rng);
         self.1.init(init, rng);
+    }
+}
+
+/// Named access to the two halves of a model built as `(body, head)`, so code that
+/// fine-tunes a head never writes tuple indices like `.1.1`:
+///
+/// ```
+/// use stacknet::{chain, Dense, Relu, Split};
+/// type Body = chain![Dense<4, 8>, Relu<8>];
+/// type Head = Dense<8, 2>;
+/// let model: (Body, Head) = stacknet::Zero::ZERO;
+/// let (body, head): (&Body, &Head) = model.split();
+/// let joined = (*body, *head);
+/// assert_eq!(joined.head(), model.head());
+/// ```
+pub trait Split {
+    /// The first part.
+    type Body;
+    /// The second part.
+    type Head;
+    /// Both parts, borrowed.
+    fn split(&self) -> (&Self::Body, &Self::Head);
+    /// Both parts, mutably borrowed.
+    fn split_mut(&mut self) -> (&mut Self::Body, &mut Self::Head);
+    /// The first part.
+    fn body(&self) -> &Self::Body {
+        self.split().0
+    }
+    /// The second part.
+    fn head(&self) -> &Self::Head {
+        self.split().1
+    }
+    /// The second part, mutable.
+    fn head_mut(&mut self) -> &mut Self::Head {
+        self.split_mut().1
+    }
+}
+
+impl<A, B> Split for (A, B) {
+    type Body = A;
+    type Head = B;
+    fn split(&self) -> (&A, &B) {
+        (&self.0, &self.1)
+    }
+    fn split_mut(&mut self) -> (&mut A, &mut B) {
+        (&mut self.0, &mut self.1)
     }
 }
 

@@ -42,10 +42,61 @@ pub fn ln(x: f32) -> f32 {
     libm::logf(x)
 }
 
-/// Square root (`libm`; a single instruction on FPUs that have one).
+/// Square root, correctly rounded (IEEE-754), so the same bits on every target: the FPU's
+/// `vsqrt.f32` on Arm cores with a single-precision FPU (Cortex-M4F, M7, M33), `libm`'s
+/// `sqrtf` elsewhere (which uses the hardware instruction on x86 with its `arch` feature).
 #[inline]
 pub fn sqrt(x: f32) -> f32 {
-    libm::sqrtf(x)
+    #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+    {
+        vsqrt::sqrt(x)
+    }
+    #[cfg(not(all(target_arch = "arm", target_abi = "eabihf")))]
+    {
+        libm::sqrtf(x)
+    }
+}
+
+/// The crate's one `unsafe` exception (issue 16): stable `no_std` Rust has no safe way to
+/// the Arm FPU's square root (`core::f32::math::sqrt` needs the unstable
+/// `core_float_math`), and `libm`'s software `sqrtf` costs ~45 instructions and 480 B of
+/// flash on a Cortex-M4F, where Adam calls it once per parameter per step. `vsqrt.f32` is
+/// IEEE-754 correctly rounded, exactly like `libm::sqrtf`, so results stay bit-identical
+/// with the host: the `sqrt-check` firmware compares the two bit for bit over 2^20 inputs
+/// on QEMU (m4f, m33) in CI.
+#[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
+#[allow(unsafe_code)]
+mod vsqrt {
+    // A two-instruction function in global assembly rather than inline `asm!`: inline
+    // assembly's single-precision register class needs the `vfp2` target feature, which
+    // single-precision-only FPUs (FPv4-SP, FPv5-SP) do not report. Under the hard-float
+    // ABI the argument and the result are both in `s0`.
+    core::arch::global_asm!(
+        // The assembler does not infer the FPU from the target; name the smallest one that
+        // has the instruction (every eabihf Cortex-M FPU includes FPv4-SP).
+        ".fpu fpv4-sp-d16",
+        ".section .text.__stacknet_0_1_vsqrt_f32,\"ax\",%progbits",
+        ".global __stacknet_0_1_vsqrt_f32",
+        ".type __stacknet_0_1_vsqrt_f32,%function",
+        ".thumb_func",
+        "__stacknet_0_1_vsqrt_f32:",
+        "vsqrt.f32 s0, s0",
+        "bx lr",
+        ".size __stacknet_0_1_vsqrt_f32, . - __stacknet_0_1_vsqrt_f32",
+    );
+
+    unsafe extern "C" {
+        fn __stacknet_0_1_vsqrt_f32(x: f32) -> f32;
+    }
+
+    /// `vsqrt.f32`.
+    #[inline]
+    pub fn sqrt(x: f32) -> f32 {
+        // SAFETY: the function above reads `s0`, writes `s0` and returns; it touches no
+        // memory and no other register, and `eabihf` targets always have the
+        // single-precision FPU that executes `vsqrt.f32`.
+        unsafe { __stacknet_0_1_vsqrt_f32(x) }
+    }
 }
 
 /// Hyperbolic tangent (`libm`), saturates to ±1 for large |x|.

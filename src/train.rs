@@ -1,31 +1,33 @@
-//! `Workspace`: the forward cache and gradient accumulator for training, kept apart from
-//! the model so the model itself can stay read-only data.
+//! Training scratch memory, kept apart from the model so the model itself can stay
+//! read-only data: [`StepWorkspace`] for per-sample steps (no gradient buffer) and
+//! [`Workspace`] for mini-batches (adds one).
 
 use crate::error::TrainError;
 use crate::layer::Layer;
 use crate::loss::Loss;
-use crate::math::all_finite;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, Survey};
+use crate::params::Params;
 use crate::zero::{Tensor, Zero};
 
-/// Scratch memory for training a model of type `L`: one forward cache and one gradient
-/// buffer (a zeroed model value). Its size is `size_of::<Workspace<L>>()`, known at compile
-/// time; keep it on the stack, in a `static`, in a struct field, or boxed on a host.
+/// Scratch memory for **per-sample** training of a model of type `L`: the forward cache
+/// (which also holds every hidden activation and, after backward, its gradient) and the
+/// output. No gradient buffer: each layer's gradient goes straight to the optimizer.
 ///
-/// A training step is: [`accumulate`](Self::accumulate) one or more samples, then
-/// [`apply`](Self::apply) an optimizer to their average gradient. [`step`](Self::step) does
-/// both for one sample.
+/// A [`step`](Self::step) runs forward, loss and backward (input gradients only, with the
+/// old weights), then visits every trainable slice twice: once to gather the gradient's
+/// statistics (finite? how large? its norm, for clipping), so the optimizer can refuse the
+/// step before anything is written, then once to update. The result is the same, bit for
+/// bit, as accumulating one sample into a [`Workspace`] and applying it.
 ///
-/// Bad data never reaches the weights: a sample whose input, target or loss is not finite
-/// is refused before it touches the gradients, and `apply` checks the summed gradients
-/// before any update (discarding the batch if one is not finite).
+/// Its size is `size_of::<StepWorkspace<L>>()`, known at compile time; keep it on the
+/// stack, in a `static`, in a struct field, or boxed on a host.
 ///
 /// ```
-/// use stacknet::{chain, Dense, Sigmoid, Layer, Workspace, Zero, loss::Mse, optim::Sgd};
+/// use stacknet::{chain, Dense, Sigmoid, Layer, StepWorkspace, Zero, loss::Mse, optim::Sgd};
 /// type Net = chain![Dense<2, 2>, Sigmoid<2>, Dense<2, 1>, Sigmoid<1>];
 /// let mut net = Net::ZERO;
 /// net.init(stacknet::Init::XavierUniform, &mut stacknet::rng(1));
-/// let mut ws = Workspace::<Net>::new();
+/// let mut ws = StepWorkspace::<Net>::new();
 /// let mut opt = Sgd::new(0.5).unwrap();
 /// let before = Mse.loss(&net.infer(&[1.0, 0.0]), &[1.0]);
 /// for _ in 0..50 {
@@ -36,17 +38,125 @@ use crate::zero::{Tensor, Zero};
 /// // A NaN input is refused and changes nothing.
 /// assert!(ws.step(&mut net, &mut opt, &Mse, &[f32::NAN, 0.0], &[1.0]).is_err());
 /// ```
-pub struct Workspace<L: Layer> {
+pub struct StepWorkspace<L: Layer> {
     cache: L::Cache,
-    grads: L,
+    output: L::Output,
+}
+
+impl<L: Layer> StepWorkspace<L> {
+    /// An empty workspace. Usable in `const`/`static` items.
+    pub const ZERO: Self = Self {
+        cache: L::Cache::ZERO,
+        output: L::Output::ZERO,
+    };
+
+    /// An empty workspace.
+    pub const fn new() -> Self {
+        Self::ZERO
+    }
+
+    /// Forward pass and loss; refuses non-finite data. Returns the loss and d(loss)/d(y).
+    fn forward_loss<Lo: Loss<N>, const N: usize>(
+        &mut self,
+        model: &L,
+        loss: &Lo,
+        x: &L::Input,
+        target: &[f32; N],
+    ) -> Result<(f32, [f32; N]), TrainError>
+    where
+        L: Layer<Output = [f32; N]>,
+    {
+        if !x.is_finite() {
+            return Err(TrainError::NonFiniteInput);
+        }
+        if !target.is_finite() {
+            return Err(TrainError::NonFiniteTarget);
+        }
+        model.forward(x, &mut self.cache, &mut self.output);
+        let (value, dy) = loss.loss_and_grad(&self.output, target);
+        if !value.is_finite() || !dy.is_finite() {
+            return Err(TrainError::NonFiniteLoss);
+        }
+        Ok((value, dy))
+    }
+
+    /// One per-sample training step; returns the sample's loss.
+    ///
+    /// # Errors
+    /// `NonFiniteInput`, `NonFiniteTarget`, `NonFiniteLoss`, `NonFiniteGradient`, or the
+    /// optimizer's refusal (`GradientTooLarge`). On every error the model and the
+    /// optimizer's state are unchanged.
+    pub fn step<Lo: Loss<N>, O: Optimizer<L>, const N: usize>(
+        &mut self,
+        model: &mut L,
+        opt: &mut O,
+        loss: &Lo,
+        x: &L::Input,
+        target: &[f32; N],
+    ) -> Result<f32, TrainError>
+    where
+        L: Layer<Output = [f32; N]>,
+    {
+        let (value, dy) = self.forward_loss(model, loss, x, target)?;
+        model.backward(&mut self.cache, &dy, None, None);
+        let mut survey = Survey::new(opt.wants_norm());
+        model.update::<L, Survey>(&self.cache, &dy, &mut survey, 0);
+        opt.begin(&survey.stats)?;
+        model.update(&self.cache, &dy, opt, 0);
+        Ok(value)
+    }
+}
+
+impl<L: Layer> Default for StepWorkspace<L> {
+    fn default() -> Self {
+        Self::ZERO
+    }
+}
+
+impl<L: Layer> core::fmt::Debug for StepWorkspace<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StepWorkspace").finish_non_exhaustive()
+    }
+}
+
+/// Scratch memory for training a model of type `L` with **mini-batches**: a
+/// [`StepWorkspace`] plus a gradient buffer shaped like what the model trains
+/// (`L::Grads`: nothing for frozen layers).
+///
+/// A mini-batch is: [`accumulate`](Self::accumulate) one or more samples, then
+/// [`apply`](Self::apply) an optimizer to their average gradient. [`step`](Self::step)
+/// with nothing pending is the fused per-sample step of [`StepWorkspace`].
+///
+/// Bad data never reaches the weights: a sample whose input, target or loss is not finite
+/// is refused before it touches the gradients, and `apply` checks the summed gradients
+/// (and lets the optimizer refuse them) before any update.
+///
+/// ```
+/// use stacknet::{chain, Dense, Sigmoid, Layer, Workspace, Zero, loss::Mse, optim::Sgd};
+/// type Net = chain![Dense<2, 2>, Sigmoid<2>, Dense<2, 1>, Sigmoid<1>];
+/// let mut net = Net::ZERO;
+/// net.init(stacknet::Init::XavierUniform, &mut stacknet::rng(1));
+/// let mut ws = Workspace::<Net>::new();
+/// let mut opt = Sgd::new(0.5).unwrap();
+/// let xs = [[1.0, 0.0], [0.0, 1.0]];
+/// let ts = [[1.0], [1.0]];
+/// let first = ws.batch(&mut net, &mut opt, &Mse, &xs, &ts).unwrap();
+/// for _ in 0..50 {
+///     ws.batch(&mut net, &mut opt, &Mse, &xs, &ts).unwrap();
+/// }
+/// assert!(ws.batch(&mut net, &mut opt, &Mse, &xs, &ts).unwrap() < first);
+/// ```
+pub struct Workspace<L: Layer> {
+    pass: StepWorkspace<L>,
+    grads: L::Grads,
     samples: u32,
 }
 
 impl<L: Layer> Workspace<L> {
     /// An empty workspace (zero gradients, no samples). Usable in `const`/`static` items.
     pub const ZERO: Self = Self {
-        cache: L::Cache::ZERO,
-        grads: L::ZERO,
+        pass: StepWorkspace::ZERO,
+        grads: L::Grads::ZERO,
         samples: 0,
     };
 
@@ -70,18 +180,8 @@ impl<L: Layer> Workspace<L> {
     where
         L: Layer<Output = [f32; N]>,
     {
-        if !x.is_finite() {
-            return Err(TrainError::NonFiniteInput);
-        }
-        if !target.is_finite() {
-            return Err(TrainError::NonFiniteTarget);
-        }
-        let y = model.forward(x, &mut self.cache);
-        let (value, dy) = loss.loss_and_grad(&y, target);
-        if !value.is_finite() || !dy.is_finite() {
-            return Err(TrainError::NonFiniteLoss);
-        }
-        model.backward_params(&self.cache, &dy, &mut self.grads);
+        let (value, dy) = self.pass.forward_loss(model, loss, x, target)?;
+        model.backward(&mut self.pass.cache, &dy, None, Some(&mut self.grads));
         self.samples = self.samples.saturating_add(1);
         Ok(value)
     }
@@ -91,9 +191,9 @@ impl<L: Layer> Workspace<L> {
     ///
     /// # Errors
     /// `EmptyBatch` if nothing was accumulated; `NonFiniteGradient` if the summed gradient
-    /// overflowed (the batch is discarded). The model is unchanged in both cases.
-    /// `NonFiniteUpdate` if the optimizer refused to write a non-finite weight (the batch
-    /// is discarded; see [`Optimizer::update`]).
+    /// overflowed (a finite sample whose gradient overflows poisons the sum, so the whole
+    /// batch is discarded); or the optimizer's refusal (`GradientTooLarge`), which also
+    /// discards the batch. The model and the optimizer's state are unchanged on every error.
     pub fn apply<O: Optimizer<L>>(
         &mut self,
         model: &mut L,
@@ -103,21 +203,25 @@ impl<L: Layer> Workspace<L> {
         if n == 0 {
             return Err(TrainError::EmptyBatch);
         }
-        let finite = (0..L::PARAM_BLOCKS).all(|b| all_finite(self.grads.param_block(b)));
-        if !finite {
-            self.clear();
-            return Err(TrainError::NonFiniteGradient);
+        let scale = 1.0 / n as f32;
+        let mut survey = Survey::new(opt.wants_norm());
+        for b in 0..<L::Grads as Params>::BLOCKS {
+            survey.add_slice(self.grads.block(b), scale);
         }
-        let updated = opt.update(model, &self.grads, 1.0 / n as f32);
+        let begun = opt.begin(&survey.stats);
+        if begun.is_ok() {
+            model.apply(&self.grads, scale, opt, 0);
+        }
         self.clear();
-        updated.map(|()| n)
+        begun.map(|()| n)
     }
 
-    /// One per-sample training step: [`accumulate`](Self::accumulate) then
-    /// [`apply`](Self::apply). Any samples already accumulated join this update.
+    /// One per-sample training step. With no samples pending it is the fused step of
+    /// [`StepWorkspace::step`] (the gradient buffer is not touched); otherwise the sample
+    /// joins the pending ones in one [`apply`](Self::apply).
     ///
     /// # Errors
-    /// As `accumulate` and `apply`; the model is unchanged on error.
+    /// As `accumulate` and `apply`; the model and optimizer state are unchanged on error.
     pub fn step<Lo: Loss<N>, O: Optimizer<L>, const N: usize>(
         &mut self,
         model: &mut L,
@@ -129,14 +233,18 @@ impl<L: Layer> Workspace<L> {
     where
         L: Layer<Output = [f32; N]>,
     {
+        if self.samples == 0 {
+            return self.pass.step(model, opt, loss, x, target);
+        }
         let value = self.accumulate(model, loss, x, target)?;
         self.apply(model, opt)?;
         Ok(value)
     }
 
     /// One mini-batch: accumulates every `(inputs[i], targets[i])`, then one update.
-    /// Returns the batch's mean loss. Samples with non-finite data are skipped and counted
-    /// in neither the mean nor the update; if all are skipped the first error is returned.
+    /// Returns the batch's mean loss. Samples whose input, target or loss is not finite
+    /// are skipped and counted in neither the mean nor the update; if all are skipped the
+    /// first error is returned.
     ///
     /// # Errors
     /// `DataMismatch` if the slices differ in length or are empty; otherwise as `apply`.
@@ -176,16 +284,14 @@ impl<L: Layer> Workspace<L> {
         self.samples
     }
 
-    /// The summed gradients of the pending samples (a model-shaped value).
-    pub fn grads(&self) -> &L {
+    /// The summed gradients of the pending samples (shaped like what the model trains).
+    pub fn grads(&self) -> &L::Grads {
         &self.grads
     }
 
     /// Drops the pending samples and zeroes the gradients.
     pub fn clear(&mut self) {
-        for b in 0..L::PARAM_BLOCKS {
-            self.grads.param_block_mut(b).fill(0.0);
-        }
+        self.grads.clear();
         self.samples = 0;
     }
 }

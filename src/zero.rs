@@ -25,6 +25,10 @@ impl<A: Zero, B: Zero> Zero for (A, B) {
     const ZERO: Self = (A::ZERO, B::ZERO);
 }
 
+impl<A: Zero, B: Zero, C: Zero> Zero for (A, B, C) {
+    const ZERO: Self = (A::ZERO, B::ZERO, C::ZERO);
+}
+
 /// Data that flows between layers: an `f32` array of fixed shape, seen flat when needed.
 ///
 /// Implemented for `[f32; N]`, `[[f32; W]; H]` and `[[[f32; W]; H]; C]` (channels, rows,
@@ -36,6 +40,10 @@ pub trait Tensor: Zero + Copy {
     fn flat(&self) -> &[f32];
     /// All elements, row-major, mutable.
     fn flat_mut(&mut self) -> &mut [f32];
+    /// The tensor stored in the first `LEN` values of `flat`, or `None` if it is shorter.
+    fn view(flat: &[f32]) -> Option<&Self>;
+    /// The tensor stored in the first `LEN` values of `flat`, mutable.
+    fn view_mut(flat: &mut [f32]) -> Option<&mut Self>;
     /// True when no element is NaN or infinite.
     fn is_finite(&self) -> bool {
         crate::math::all_finite(self.flat())
@@ -50,6 +58,12 @@ impl<const N: usize> Tensor for [f32; N] {
     fn flat_mut(&mut self) -> &mut [f32] {
         self
     }
+    fn view(flat: &[f32]) -> Option<&Self> {
+        flat.first_chunk()
+    }
+    fn view_mut(flat: &mut [f32]) -> Option<&mut Self> {
+        flat.first_chunk_mut()
+    }
 }
 
 impl<const H: usize, const W: usize> Tensor for [[f32; W]; H] {
@@ -60,6 +74,12 @@ impl<const H: usize, const W: usize> Tensor for [[f32; W]; H] {
     fn flat_mut(&mut self) -> &mut [f32] {
         self.as_flattened_mut()
     }
+    fn view(flat: &[f32]) -> Option<&Self> {
+        <[f32; W]>::view_rows(flat)?.first_chunk()
+    }
+    fn view_mut(flat: &mut [f32]) -> Option<&mut Self> {
+        <[f32; W]>::view_rows_mut(flat)?.first_chunk_mut()
+    }
 }
 
 impl<const C: usize, const H: usize, const W: usize> Tensor for [[[f32; W]; H]; C] {
@@ -69,6 +89,41 @@ impl<const C: usize, const H: usize, const W: usize> Tensor for [[[f32; W]; H]; 
     }
     fn flat_mut(&mut self) -> &mut [f32] {
         self.as_flattened_mut().as_flattened_mut()
+    }
+    fn view(flat: &[f32]) -> Option<&Self> {
+        let rows = <[f32; W]>::view_rows(flat)?;
+        if H == 0 {
+            return None;
+        }
+        rows.as_chunks::<H>().0.first_chunk()
+    }
+    fn view_mut(flat: &mut [f32]) -> Option<&mut Self> {
+        let rows = <[f32; W]>::view_rows_mut(flat)?;
+        if H == 0 {
+            return None;
+        }
+        rows.as_chunks_mut::<H>().0.first_chunk_mut()
+    }
+}
+
+/// Rows of `W` values from a flat slice (`None` for `W = 0`, which has no rows to cut).
+trait Rows<const W: usize> {
+    fn view_rows(flat: &[f32]) -> Option<&[[f32; W]]>;
+    fn view_rows_mut(flat: &mut [f32]) -> Option<&mut [[f32; W]]>;
+}
+
+impl<const W: usize> Rows<W> for [f32; W] {
+    fn view_rows(flat: &[f32]) -> Option<&[[f32; W]]> {
+        if W == 0 {
+            return None;
+        }
+        Some(flat.as_chunks::<W>().0)
+    }
+    fn view_rows_mut(flat: &mut [f32]) -> Option<&mut [[f32; W]]> {
+        if W == 0 {
+            return None;
+        }
+        Some(flat.as_chunks_mut::<W>().0)
     }
 }
 

@@ -95,11 +95,20 @@ fn sizes_are_compile_time_constants() {
     const F: Footprint = Footprint::of::<Xor>();
     const _: () = assert!(F.params == 17 * 4);
     assert_eq!(F.param_count, 17);
+    assert_eq!(F.trained_count, 17);
     assert_eq!(F.grads, F.params);
-    // Dense caches its input, activations their output: 2 + 4 + 4 + 1 floats.
-    assert_eq!(F.cache, 11 * 4);
-    // Two moment buffers plus lr, β1, β2, ε, β1ᵗ, β2ᵗ and the step counter.
-    assert_eq!(F.adam, 2 * F.params + 7 * 4);
+    // Dense caches its input, activations their output: 2 + 4 + 4 + 1 floats; the chain
+    // also keeps the three hidden activations between the layers: 4 + 4 + 1 floats.
+    assert_eq!(F.cache, (11 + 9) * 4);
+    // The per-sample workspace is the cache and the output; the mini-batch one adds the
+    // gradients and a sample counter.
+    assert_eq!(F.step_workspace, F.cache + F.output);
+    assert_eq!(F.workspace, F.step_workspace + F.grads + 4);
+    // Two moment buffers plus lr, β1, β2, ε, weight decay, β1ᵗ, β2ᵗ, the step counter and
+    // the current step's three coefficients.
+    assert_eq!(F.adam, 2 * F.params + 11 * 4);
+    // `infer_with` needs two of the largest tensor (the 4-wide hidden layer).
+    assert_eq!(F.infer_scratch, 2 * 4 * 4);
     assert_eq!(
         core::mem::size_of::<Device>(),
         F.params + F.workspace + F.adam + 4

@@ -85,10 +85,7 @@ fn model_source() -> String {
     // the `fast-math` feature, which the firmware does not enable.
     let bits: Vec<String> = xor::INPUTS
         .iter()
-        .map(|x| {
-            let mut cache = Zero::ZERO;
-            format!("0x{:08x}", net.forward(x, &mut cache)[0].to_bits())
-        })
+        .map(|x| format!("0x{:08x}", stacknet::grad::output(&net, x)[0].to_bits()))
         .collect();
     let list = |v: &[f32]| {
         v.iter()

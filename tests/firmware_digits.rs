@@ -76,10 +76,7 @@ fn trained() -> &'static Trained {
         }
         let outputs = images
             .iter()
-            .map(|x| {
-                let mut cache = Zero::ZERO;
-                model.forward(x, &mut cache)
-            })
+            .map(|x| stacknet::grad::output(&*model, x))
             .collect();
         Trained {
             model,

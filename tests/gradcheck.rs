@@ -6,7 +6,8 @@
 
 use stacknet::loss::{BinaryCrossEntropy, Loss, Mse, SoftmaxCrossEntropy};
 use stacknet::{
-    Dense, Identity, Init, Layer, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, Tensor, Zero, chain,
+    Dense, Identity, Init, Layer, LeakyRelu, Params, Relu, Sigmoid, Softmax, Tanh, Tensor, Zero,
+    chain,
 };
 
 const H: f32 = 1e-2;
@@ -20,25 +21,35 @@ fn close(analytic: f32, numeric: f32, what: &str) {
 }
 
 /// Checks d(r·L(x))/dx and d(r·L(x))/dθ for a fixed random direction r.
-fn check_layer<L: Layer>(layer: &L, x: &L::Input, name: &str) {
+fn check_layer<L: Layer + Zero>(layer: &L, x: &L::Input, name: &str) {
     let mut rng = stacknet::rng(99);
     let mut r = L::Output::ZERO;
     stacknet::init::fill_uniform(r.flat_mut(), 1.0, &mut rng);
+    // The training forward pass: exact even with `fast-math` (whose `infer` approximates exp).
     let objective = |l: &L, x: &L::Input| -> f32 {
-        l.infer(x)
+        stacknet::grad::output(l, x)
             .flat()
             .iter()
             .zip(r.flat())
             .map(|(a, b)| a * b)
             .sum()
     };
-    let mut cache = L::Cache::ZERO;
-    let mut grads = L::ZERO;
-    let y = layer.forward(x, &mut cache);
+    let y = stacknet::grad::output(layer, x);
     if !stacknet::math::FAST_MATH {
         assert_eq!(y.flat(), layer.infer(x).flat(), "{name}: forward != infer");
     }
-    let dx = layer.backward(&cache, &r, &mut grads);
+    let (dx, grads) = stacknet::grad::of(layer, x, &r);
+    // Every parameter trains here, so the gradient has the model's block layout.
+    assert_eq!(
+        <L::Grads as Params>::BLOCKS,
+        L::PARAM_BLOCKS,
+        "{name}: blocks"
+    );
+    assert_eq!(
+        <L::Grads as Params>::LEN,
+        L::PARAMS,
+        "{name}: trained values"
+    );
 
     for i in 0..L::Input::LEN {
         let (mut up, mut down) = (*x, *x);
@@ -48,13 +59,18 @@ fn check_layer<L: Layer>(layer: &L, x: &L::Input, name: &str) {
         close(dx.flat()[i], numeric, &format!("{name} d/dx[{i}]"));
     }
     for b in 0..L::PARAM_BLOCKS {
+        assert_eq!(
+            grads.block(b).len(),
+            layer.param_block(b).len(),
+            "{name}: block {b}"
+        );
         for i in 0..layer.param_block(b).len() {
             let (mut up, mut down) = (layer_copy(layer), layer_copy(layer));
             up.param_block_mut(b)[i] += H;
             down.param_block_mut(b)[i] -= H;
             let numeric = (objective(&up, x) - objective(&down, x)) / (2.0 * H);
             close(
-                grads.param_block(b)[i],
+                grads.block(b)[i],
                 numeric,
                 &format!("{name} d/dθ[{b}][{i}]"),
             );
@@ -63,7 +79,7 @@ fn check_layer<L: Layer>(layer: &L, x: &L::Input, name: &str) {
 }
 
 /// Copies parameters block by block (layers need not be `Clone`).
-fn layer_copy<L: Layer>(l: &L) -> L {
+fn layer_copy<L: Layer + Zero>(l: &L) -> L {
     let mut c = L::ZERO;
     for b in 0..L::PARAM_BLOCKS {
         c.param_block_mut(b).copy_from_slice(l.param_block(b));

@@ -11,8 +11,8 @@ use stacknet::init::fill_uniform;
 use stacknet::layers::conv::Map;
 use stacknet::loss::{Loss, SoftmaxCrossEntropy, one_hot};
 use stacknet::{
-    AvgPool2d, Conv2d, Dense, Flatten, Init, Layer, MaxPool2d, Relu3, Tensor, Unflatten, Workspace,
-    Zero, chain,
+    AvgPool2d, Conv2d, Dense, Flatten, Init, Layer, MaxPool2d, Params, Relu3, Tensor, Unflatten,
+    Workspace, Zero, chain,
 };
 
 const H_STEP: f32 = 1e-2;
@@ -37,21 +37,29 @@ fn weighted_sum<T: Tensor>(y: &T, r: &T) -> f32 {
 }
 
 /// Checks d(Σ r ⊙ layer(x))/dx and /d(params) of one layer against central differences.
-fn check_layer<L: Layer + Copy>(name: &str, layer: &L, x: &L::Input, r: &L::Output) {
+fn check_layer<L: Layer + Copy + Zero>(name: &str, layer: &L, x: &L::Input, r: &L::Output) {
     let mut cache = L::Cache::ZERO;
-    layer.forward(x, &mut cache);
-    let mut grads = L::ZERO;
-    let dx = layer.backward(&cache, r, &mut grads);
-    // backward_params must give the same parameter gradient as backward.
-    let mut grads2 = L::ZERO;
-    layer.backward_params(&cache, r, &mut grads2);
+    let mut y = L::Output::ZERO;
+    layer.forward(x, &mut cache, &mut y);
+    let mut dx = L::Input::ZERO;
+    let mut grads = L::Grads::ZERO;
+    layer.backward(&mut cache, r, Some(&mut dx), Some(&mut grads));
+    // Every parameter trains here, so the gradient has the layer's block layout.
+    assert_eq!(
+        <L::Grads as Params>::BLOCKS,
+        L::PARAM_BLOCKS,
+        "{name}: blocks"
+    );
+    // A backward without dx must give the same parameter gradient as one with it.
+    let mut grads2 = L::Grads::ZERO;
+    layer.backward(&mut cache, r, None, Some(&mut grads2));
     for b in 0..L::PARAM_BLOCKS {
-        assert_eq!(
-            grads.param_block(b),
-            grads2.param_block(b),
-            "{name}: block {b}"
-        );
+        assert_eq!(grads.block(b), grads2.block(b), "{name}: block {b}");
     }
+    // And one without parameter gradients the same input gradient.
+    let mut dx2 = L::Input::ZERO;
+    layer.backward(&mut cache, r, Some(&mut dx2), None);
+    assert_eq!(dx.flat(), dx2.flat(), "{name}: dx without grads");
 
     let loss = |l: &L, x: &L::Input| weighted_sum(&l.infer(x), r);
     for i in 0..L::Input::LEN {
@@ -68,7 +76,7 @@ fn check_layer<L: Layer + Copy>(name: &str, layer: &L, x: &L::Input, r: &L::Outp
             up.param_block_mut(b)[i] += H_STEP;
             down.param_block_mut(b)[i] -= H_STEP;
             let numeric = (loss(&up, x) - loss(&down, x)) / (2.0 * H_STEP);
-            let a = grads.param_block(b)[i];
+            let a = grads.block(b)[i];
             assert!(
                 close(a, numeric),
                 "{name}: d/dp[{b}][{i}]: {a} vs {numeric}"
@@ -76,9 +84,9 @@ fn check_layer<L: Layer + Copy>(name: &str, layer: &L, x: &L::Input, r: &L::Outp
         }
     }
     // Parameter gradients accumulate: a second backward doubles them.
-    layer.backward_params(&cache, r, &mut grads2);
+    layer.backward(&mut cache, r, None, Some(&mut grads2));
     for b in 0..L::PARAM_BLOCKS {
-        for (g2, g) in grads2.param_block(b).iter().zip(grads.param_block(b)) {
+        for (g2, g) in grads2.block(b).iter().zip(grads.block(b)) {
             assert!(
                 (g2 - 2.0 * g).abs() <= 1e-5 * (1.0 + g.abs()),
                 "{name}: accumulate"
@@ -212,14 +220,16 @@ type Cnn = chain![
 /// loss has a kink inside the step and central differences are meaningless there.
 fn pattern(net: &Cnn, x: &Map<1, 8, 8>) -> Vec<u8> {
     let mut cache = <Cnn as Layer>::Cache::ZERO;
-    net.forward(x, &mut cache);
-    let relu1 = cache.1.0.flat().iter().map(|&v| (v > 0.0) as u8);
-    let relu2 = cache.1.1.1.1.0.flat().iter().map(|&v| (v > 0.0) as u8);
+    let mut y = [0.0; 10];
+    net.forward(x, &mut cache, &mut y);
+    // A chain's cache is (first's cache, hidden activation, rest's cache).
+    let relu1 = cache.2.0.flat().iter().map(|&v| (v > 0.0) as u8);
+    let relu2 = cache.2.2.2.2.0.flat().iter().map(|&v| (v > 0.0) as u8);
     let mut argmax = Vec::new();
     for c in 0..4 {
         for i in 0..3 {
             for j in 0..3 {
-                argmax.extend(cache.1.1.0.offset(c, i, j));
+                argmax.extend(cache.2.2.0.offset(c, i, j));
             }
         }
     }
@@ -239,10 +249,8 @@ fn cnn_chain_with_softmax_cross_entropy() {
 
     let mut ws = Box::new(Workspace::<Cnn>::new());
     ws.accumulate(&net, &SoftmaxCrossEntropy, &x, &t).unwrap();
-    let mut cache = <Cnn as Layer>::Cache::ZERO;
-    let (_, dy) = SoftmaxCrossEntropy.loss_and_grad(&net.forward(&x, &mut cache), &t);
-    let mut grads = Cnn::ZERO;
-    let dx = net.backward(&cache, &dy, &mut grads);
+    let (_, dy) = SoftmaxCrossEntropy.loss_and_grad(&stacknet::grad::output(&net, &x), &t);
+    let (dx, grads) = stacknet::grad::of(&net, &x, &dy);
 
     let base = pattern(&net, &x);
     let (mut checked, mut skipped) = (0, 0);
@@ -263,7 +271,7 @@ fn cnn_chain_with_softmax_cross_entropy() {
         checked += 1;
     }
     for b in 0..Cnn::PARAM_BLOCKS {
-        assert_eq!(ws.grads().param_block(b), grads.param_block(b), "block {b}");
+        assert_eq!(ws.grads().block(b), grads.block(b), "block {b}");
         for i in 0..net.param_block(b).len() {
             let (mut up, mut down) = (net, net);
             up.param_block_mut(b)[i] += H_STEP;
@@ -273,7 +281,7 @@ fn cnn_chain_with_softmax_cross_entropy() {
                 continue;
             }
             let numeric = (loss(&up, &x) - loss(&down, &x)) / (2.0 * H_STEP);
-            let a = grads.param_block(b)[i];
+            let a = grads.block(b)[i];
             assert!(
                 close(a, numeric),
                 "seed {seed}: d/dp[{b}][{i}]: {a} vs {numeric}"

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use stacknet::loss::{BinaryCrossEntropy, Loss, Mse, SoftmaxCrossEntropy};
 use stacknet::{
-    Dense, Identity, Init, Layer, Sigmoid, Softmax, Tanh, Tensor, Workspace, Zero, chain,
+    Dense, Identity, Init, Layer, Params, Sigmoid, Softmax, Tanh, Tensor, Workspace, Zero, chain,
 };
 
 /// Cases per model in a normal run.
@@ -42,8 +42,7 @@ where
     Lo: Loss<N>,
 {
     // `forward`, not `infer`: with `fast-math`, `infer` uses an approximate exp.
-    let mut cache = L::Cache::ZERO;
-    loss.loss(&model.forward(x, &mut cache), t)
+    loss.loss(&stacknet::grad::output(model, x), t)
 }
 
 /// Checks every parameter gradient (through `Workspace::accumulate`) and every input
@@ -62,7 +61,10 @@ where
     ws.accumulate(model, loss, x, t)
         .map_err(|e| TestCaseError::fail(format!("accumulate: {e}")))?;
     let grads = ws.grads();
+    // Every parameter trains, so the gradient has the model's block layout.
+    prop_assert_eq!(<L::Grads as Params>::BLOCKS, L::PARAM_BLOCKS);
     for b in 0..L::PARAM_BLOCKS {
+        prop_assert_eq!(grads.block(b).len(), model.param_block(b).len());
         for j in 0..model.param_block(b).len() {
             let saved = model.param_block(b)[j];
             model.param_block_mut(b)[j] = saved + H;
@@ -71,18 +73,16 @@ where
             let down = loss_at(model, loss, x, t);
             model.param_block_mut(b)[j] = saved;
             let numeric = (up - down) / (2.0 * H);
-            let analytic = grads.param_block(b)[j];
+            let analytic = grads.block(b)[j];
             prop_assert!(
                 close(analytic, numeric),
                 "dL/dparam block {b} [{j}]: analytic {analytic} vs numeric {numeric}"
             );
         }
     }
-    let mut cache = L::Cache::ZERO;
-    let y = model.forward(x, &mut cache);
+    let y = stacknet::grad::output(model, x);
     let (_, dy) = loss.loss_and_grad(&y, t);
-    let mut scratch = L::ZERO;
-    let dx = model.backward(&cache, &dy, &mut scratch);
+    let (dx, _) = stacknet::grad::of(model, x, &dy);
     for i in 0..L::Input::LEN {
         let (mut up, mut down) = (*x, *x);
         up.flat_mut()[i] += H;
@@ -97,7 +97,7 @@ where
     Ok(())
 }
 
-fn model<L: Layer>(seed: u64, scale: f32) -> L {
+fn model<L: Layer + Zero>(seed: u64, scale: f32) -> L {
     let mut m = L::ZERO;
     m.init(Init::Uniform(scale), &mut stacknet::rng(seed));
     // Non-zero biases too, so their gradients are exercised away from the origin.

@@ -73,7 +73,7 @@ where
     (before, mean_loss(m, loss, xs, ts), g * g)
 }
 
-fn model<L: Layer>(seed: u64) -> L {
+fn model<L: Layer + Zero>(seed: u64) -> L {
     let mut m = L::ZERO;
     m.init(Init::Uniform(1.0), &mut stacknet::rng(seed));
     m

@@ -8,7 +8,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use stacknet::format::{encoded_len, load, save};
-use stacknet::{Dense, Layer, Sigmoid, Tanh, Tensor, chain};
+use stacknet::{Dense, Layer, Sigmoid, Tanh, Tensor, Zero, chain};
 
 /// Cases per test in a normal run.
 const CASES: u32 = 128;
@@ -36,7 +36,7 @@ fn bits<L: Layer>(m: &L) -> Vec<u32> {
 }
 
 /// A model whose parameters are `values` in order (cycled if short).
-fn from_values<L: Layer>(values: &[f32]) -> L {
+fn from_values<L: Layer + Zero>(values: &[f32]) -> L {
     let mut m = L::ZERO;
     let mut it = values.iter().cycle();
     for b in 0..L::PARAM_BLOCKS {
@@ -54,7 +54,7 @@ fn finite() -> impl Strategy<Value = f32> {
         .prop_filter("finite", |v| v.is_finite())
 }
 
-fn roundtrip<L: Layer>(values: &[f32], x: &L::Input) -> Result<(), TestCaseError>
+fn roundtrip<L: Layer + Zero>(values: &[f32], x: &L::Input) -> Result<(), TestCaseError>
 where
     L::Output: PartialEq + core::fmt::Debug,
 {

@@ -4,10 +4,10 @@
 use stacknet::clip::{ClipError, ClipNorm, clip_global_norm, clip_value, global_norm};
 use stacknet::history::{Diverged, LossHistory};
 use stacknet::loss::{BinaryCrossEntropy, Loss, Mse, SoftmaxCrossEntropy, argmax, one_hot};
-use stacknet::optim::{Adam, AdamConfig, Momentum, Optimizer, Sgd};
+use stacknet::optim::{Adam, AdamConfig, GradStats, Momentum, Optimizer, Sgd};
 use stacknet::{
-    ConfigError, Dense, Identity, Init, Layer, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, TrainError,
-    Workspace, Zero, chain,
+    ConfigError, Dense, Identity, Init, Layer, LeakyRelu, Params, Relu, Sigmoid, Softmax, Tanh,
+    TrainError, Workspace, Zero, chain,
 };
 
 const BIG: f32 = 1e30;
@@ -25,6 +25,13 @@ fn bits<L: Layer>(model: &L) -> Vec<u32> {
         .collect()
 }
 
+/// Every gradient value's bit pattern, block by block.
+fn grad_bits<P: Params>(grads: &P) -> Vec<u32> {
+    (0..P::BLOCKS)
+        .flat_map(|b| grads.block(b).iter().map(|v| v.to_bits()))
+        .collect()
+}
+
 fn xor() -> Xor {
     let mut m = Xor::ZERO;
     m.init(Init::XavierUniform, &mut stacknet::rng(7));
@@ -39,10 +46,9 @@ fn check_table<L: Layer<Input = [f32; 1], Output = [f32; 1]>>(
 ) {
     for &(x, want) in table {
         // Both the inference path and the training path (with its cache).
-        let mut cache = L::Cache::ZERO;
         for (path, y) in [
             ("infer", layer.infer(&[x])[0]),
-            ("forward", layer.forward(&[x], &mut cache)[0]),
+            ("forward", stacknet::grad::output(layer, &[x])[0]),
         ] {
             match want {
                 None => assert!(y.is_nan(), "{name}.{path}({x}) = {y}, want NaN"),
@@ -83,12 +89,15 @@ fn saturated_activations_have_finite_zero_derivatives() {
     // Backward through a saturated sigmoid/tanh gives exactly 0, never NaN.
     let x = [BIG, -BIG, INF, -INF];
     let s = Sigmoid::<4>::new();
-    let mut c = Zero::ZERO;
-    s.forward(&x, &mut c);
-    assert_eq!(s.backward(&c, &[1.0; 4], &mut Sigmoid::new()), [0.0; 4]);
+    let (mut c, mut y, mut dx) = (Zero::ZERO, [0.0; 4], [NAN; 4]);
+    s.forward(&x, &mut c, &mut y);
+    s.backward(&mut c, &[1.0; 4], Some(&mut dx), None);
+    assert_eq!(dx, [0.0; 4]);
     let t = Tanh::<4>::new();
-    t.forward(&x, &mut c);
-    assert_eq!(t.backward(&c, &[1.0; 4], &mut Tanh::new()), [0.0; 4]);
+    let mut dx = [NAN; 4];
+    t.forward(&x, &mut c, &mut y);
+    t.backward(&mut c, &[1.0; 4], Some(&mut dx), None);
+    assert_eq!(dx, [0.0; 4]);
 }
 
 #[test]
@@ -107,7 +116,7 @@ fn softmax_at_extremes() {
         ([-INF, -INF, -INF], None),
     ];
     for (x, want) in cases {
-        for y in [s.infer(&x), s.forward(&x, &mut c)] {
+        for y in [s.infer(&x), stacknet::grad::output(&s, &x)] {
             match want {
                 Some(w) => assert_eq!(y, w, "softmax({x:?})"),
                 None => assert!(y.iter().all(|v| v.is_nan()), "softmax({x:?}) = {y:?}"),
@@ -115,8 +124,9 @@ fn softmax_at_extremes() {
         }
     }
     // Backward from a saturated softmax stays finite.
-    s.forward(&[BIG, -BIG, 0.0], &mut c);
-    let dx = s.backward(&c, &[1.0, -1.0, 0.5], &mut Softmax::new());
+    let (mut y, mut dx) = ([0.0; 3], [NAN; 3]);
+    s.forward(&[BIG, -BIG, 0.0], &mut c, &mut y);
+    s.backward(&mut c, &[1.0, -1.0, 0.5], Some(&mut dx), None);
     assert!(dx.iter().all(|v| v.is_finite()), "{dx:?}");
 }
 
@@ -246,6 +256,32 @@ fn bad_hyper_parameters_are_refused() {
         adam(AdamConfig { eps: INF, ..base }),
         Some(ConfigError::Epsilon)
     );
+    // β1² ≥ β2 leaves Adam's step unbounded.
+    assert_eq!(
+        adam(AdamConfig {
+            beta1: 0.9,
+            beta2: 0.8,
+            ..base
+        }),
+        Some(ConfigError::BetaRatio)
+    );
+    for wd in [NAN, INF, -0.1] {
+        assert_eq!(
+            Adam::<Xor>::adamw(0.1, wd).err(),
+            Some(ConfigError::WeightDecay),
+            "weight decay {wd}"
+        );
+    }
+    // lr·λ above 1 would flip the weights' sign every step.
+    assert_eq!(
+        Adam::<Xor>::adamw(0.1, 11.0).err(),
+        Some(ConfigError::WeightDecay)
+    );
+    // A learning rate so large that one Adam step could exceed 2^100.
+    assert_eq!(
+        Adam::<Xor>::new(1e37).err(),
+        Some(ConfigError::LearningRate)
+    );
     // The smallest positive learning rate is valid (and moves nothing visible).
     assert!(Sgd::new(f32::from_bits(1)).is_ok());
 }
@@ -330,7 +366,7 @@ fn non_finite_gradient_is_refused_and_batch_discarded() {
     assert_eq!(bits(&m), before);
     assert_eq!(ws.pending(), 0, "the bad batch is discarded");
     assert!(
-        bits(ws.grads()).iter().all(|&b| b == 0),
+        grad_bits(ws.grads()).iter().all(|&b| b == 0),
         "gradients cleared"
     );
     // Each sample's gradient is finite, but their sum overflows.
@@ -395,7 +431,7 @@ fn gradient_clipping_keeps_huge_gradients_usable() {
     let mut opt = ClipNorm::new(Sgd::new(0.5).unwrap(), 1.0).unwrap();
     ws.step(&mut m, &mut opt, &Mse, &[1e29, 0.0], &[-1.0])
         .unwrap();
-    let moved = global_norm(&m);
+    let moved = global_norm(&m.0); // the identity has no parameters
     assert!(moved <= 0.5 * 1.0001 && moved > 0.49, "{moved}");
     assert_eq!(opt.clipped(), 1);
 }
@@ -453,25 +489,34 @@ fn degenerate_inputs_to_infallible_functions() {
     // Init limits with zero fans do not divide by zero.
     assert!(Init::XavierUniform.limit(0, 0).is_finite());
     assert!(Init::HeUniform.limit(0, 3).is_finite());
-    // The optimizer trait called directly with a zero scale changes nothing.
+    // The optimizer driven directly with a zero scale changes nothing.
     let mut m = xor();
     let before = bits(&m);
-    let g = xor();
-    Sgd::new(0.1).unwrap().update(&mut m, &g, 0.0).unwrap();
+    let mut g = <Xor as Layer>::Grads::ZERO;
+    for b in 0..Xor::PARAM_BLOCKS {
+        g.block_mut(b).copy_from_slice(xor().param_block(b));
+    }
+    let mut opt = Sgd::new(0.1).unwrap();
+    // A gradient times 0 is the zero gradient.
+    Optimizer::<Xor>::begin(&mut opt, &GradStats::ZERO).unwrap();
+    m.apply::<Xor, _>(&g, 0.0, &mut opt, 0);
     assert_eq!(bits(&m), before);
 }
 
 /// A finite but huge step would overflow the weights: the optimizer refuses it
-/// (`TrainError::NonFiniteUpdate`) and writes nothing non-finite.
+/// (`TrainError::GradientTooLarge`: SGD refuses lr·|g| > 2^100 before writing anything)
+/// and writes nothing non-finite.
 #[test]
 fn a_huge_learning_rate_never_writes_non_finite_weights() {
     let mut m = Linear::ZERO;
+    let before = bits(&m);
     let mut ws = Workspace::<Linear>::new();
     let mut opt = Sgd::new(1e38).unwrap();
     let r = ws.step(&mut m, &mut opt, &Mse, &[10.0, 0.0], &[1.0]);
-    assert_eq!(r, Err(stacknet::TrainError::NonFiniteUpdate));
+    assert_eq!(r, Err(stacknet::TrainError::GradientTooLarge));
     assert!(
         bits(&m).iter().all(|&b| f32::from_bits(b).is_finite()),
         "step returned {r:?} and left non-finite weights"
     );
+    assert_eq!(bits(&m), before, "a refused step changes nothing");
 }

@@ -9,7 +9,9 @@
 
 use stacknet::layers::conv::Map;
 use stacknet::loss::{Loss, SoftmaxCrossEntropy, one_hot};
-use stacknet::{AvgPool2d, Conv2d, Dense, Flatten, Layer, MaxPool2d, Relu3, Tensor, Zero, chain};
+use stacknet::{
+    AvgPool2d, Conv2d, Dense, Flatten, Layer, MaxPool2d, Params, Relu3, Tensor, Zero, chain,
+};
 use std::collections::HashMap;
 
 /// The tensors of one fixture file, by name, flattened row-major, with their shapes.
@@ -107,13 +109,15 @@ fn check<L: Layer<Output = [f32; N]>, const N: usize>(
         max = max.max(compare(name, ours, fx.get(&format!("out.{name}"))));
     }
     let mut cache = Box::new(L::Cache::ZERO);
-    let logits = net.forward(&x, &mut cache);
+    let mut logits = [0.0; N];
+    net.forward(&x, &mut cache, &mut logits);
     assert_eq!(logits, net.infer(&x), "forward and infer must agree");
     max = max.max(compare("logits", &logits, fx.get("logits")));
     let (loss, dy) = SoftmaxCrossEntropy.loss_and_grad(&logits, &t);
     max = max.max(compare("loss", &[loss], fx.get("loss")));
-    let mut grads = Box::new(L::ZERO);
-    let dx = net.backward(&cache, &dy, &mut grads);
+    let mut grads = Box::new(L::Grads::ZERO);
+    let mut dx = Box::new(L::Input::ZERO);
+    net.backward(&mut cache, &dy, Some(&mut dx), Some(&mut grads));
     max = max.max(compare("grad.x", dx.flat(), fx.get("grad.x")));
     let param_grads: Vec<&str> = fx
         .names("grad.")
@@ -121,8 +125,9 @@ fn check<L: Layer<Output = [f32; N]>, const N: usize>(
         .filter(|n| *n != "grad.x")
         .collect();
     assert_eq!(param_grads.len(), L::PARAM_BLOCKS);
+    assert_eq!(<L::Grads as Params>::BLOCKS, L::PARAM_BLOCKS);
     for (b, name) in param_grads.iter().enumerate() {
-        max = max.max(compare(name, grads.param_block(b), fx.get(name)));
+        max = max.max(compare(name, grads.block(b), fx.get(name)));
     }
     max
 }

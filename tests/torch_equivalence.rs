@@ -55,7 +55,7 @@ fn samples(text: &str) -> Vec<Vec<f32>> {
 
 /// Loads the image into `L`, runs every input, and returns the largest difference from
 /// `expected`. Panics (failing the test) past `TOLERANCE`.
-fn check<L: Layer>(name: &str, image: &[u8], inputs: &str, expected: &str) -> f32 {
+fn check<L: Layer + Zero>(name: &str, image: &[u8], inputs: &str, expected: &str) -> f32 {
     let model: L = format::from_bytes(image).unwrap_or_else(|e| panic!("{name}: {e}"));
     let (inputs, expected) = (samples(inputs), samples(expected));
     assert!(!inputs.is_empty());

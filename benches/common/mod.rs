@@ -65,7 +65,7 @@ pub const XOR_X: [[f32; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]
 pub const XOR_T: [[f32; 1]; 4] = [[0.0], [1.0], [1.0], [0.0]];
 
 /// A seeded, initialised model on the heap (the MNIST one is 400 KB).
-pub fn model<L: Layer>(init: Init) -> Box<L> {
+pub fn model<L: Layer + stacknet::Zero>(init: Init) -> Box<L> {
     let mut m = Box::new(L::ZERO);
     m.init(init, &mut stacknet::rng(7));
     m
@@ -91,7 +91,7 @@ pub struct Bench<L: Layer, const I: usize, const O: usize> {
 
 impl<L, const I: usize, const O: usize> Bench<L, I, O>
 where
-    L: Layer<Input = [f32; I], Output = [f32; O]>,
+    L: Layer<Input = [f32; I], Output = [f32; O]> + stacknet::Zero,
 {
     /// A fresh state.
     pub fn new(init: Init, x: Vec<[f32; I]>, t: Vec<[f32; O]>) -> Self {
@@ -156,7 +156,7 @@ pub fn xor_epoch(b: &mut Bench<Xor, 2, 1>, opt: &mut Sgd) -> f32 {
 /// W2/W3/W4 per-sample SGD step with softmax cross-entropy.
 pub fn class_step<L, const I: usize>(b: &mut Bench<L, I, 10>, opt: &mut Sgd) -> f32
 where
-    L: Layer<Input = [f32; I], Output = [f32; 10]>,
+    L: Layer<Input = [f32; I], Output = [f32; 10]> + stacknet::Zero,
 {
     let i = b.i;
     b.i = (i + 1) % b.x.len();
@@ -177,7 +177,7 @@ pub const BATCHES_PER_RESTART: u32 = 256;
 /// W2/W3/W4 mini-batch of 32 with one Adam update.
 pub fn class_batch<L, const I: usize>(b: &mut Bench<L, I, 10>, opt: &mut Adam<L>) -> f32
 where
-    L: Layer<Input = [f32; I], Output = [f32; 10]>,
+    L: Layer<Input = [f32; I], Output = [f32; 10]> + stacknet::Zero,
 {
     if b.batches == BATCHES_PER_RESTART {
         b.restart();

@@ -272,7 +272,7 @@ pub fn load<L: Layer>(model: &mut L, bytes: &[u8]) -> Result<(), LoadError> {
 ///
 /// # Errors
 /// As [`load`].
-pub fn from_bytes<L: Layer>(bytes: &[u8]) -> Result<L, LoadError> {
+pub fn from_bytes<L: Layer + crate::Zero>(bytes: &[u8]) -> Result<L, LoadError> {
     let mut model = L::ZERO;
     load(&mut model, bytes)?;
     Ok(model)

@@ -144,35 +144,34 @@ impl<F: Activation, T: Tensor> Layer for Act<F, T> {
     type Input = T;
     type Output = T;
     type Cache = T;
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(F::KIND, &[T::LEN]);
 
     #[inline]
-    fn infer(&self, x: &T) -> T {
-        let mut y = *x;
-        y.flat_mut()
-            .iter_mut()
-            .for_each(|v| *v = F::apply_infer(*v));
-        y
+    fn infer_into(&self, x: &T, y: &mut T) {
+        for (o, &v) in y.flat_mut().iter_mut().zip(x.flat()) {
+            *o = F::apply_infer(v);
+        }
     }
 
     #[inline]
-    fn forward(&self, x: &T, cache: &mut T) -> T {
-        for (c, v) in cache.flat_mut().iter_mut().zip(x.flat()) {
-            *c = F::apply(*v);
+    fn forward(&self, x: &T, cache: &mut T, y: &mut T) {
+        for ((c, o), &v) in cache.flat_mut().iter_mut().zip(y.flat_mut()).zip(x.flat()) {
+            *c = F::apply(v);
+            *o = *c;
         }
-        *cache
     }
 
     #[inline]
-    fn backward(&self, y: &T, dy: &T, _: &mut Self) -> T {
-        let mut dx = *dy;
-        for (d, &yv) in dx.flat_mut().iter_mut().zip(y.flat()) {
-            *d *= F::derivative(yv);
+    fn backward(&self, y: &mut T, dy: &T, dx: Option<&mut T>, _: Option<&mut ()>) {
+        let Some(dx) = dx else { return };
+        let pairs = dx.flat_mut().iter_mut().zip(dy.flat());
+        for ((d, &g), &yv) in pairs.zip(y.flat()) {
+            *d = g * F::derivative(yv);
         }
-        dx
     }
 }
 
@@ -201,9 +200,10 @@ mod tests {
         assert!((t[2] - libm::tanhf(3.0)).abs() < 1e-7);
         let s = Sigmoid::<3>::new();
         let mut c = Zero::ZERO;
-        let y = s.forward(&x, &mut c);
-        let mut grads = Sigmoid::<3>::new();
-        let dx = s.backward(&c, &[1.0; 3], &mut grads);
+        let mut y = [0.0; 3];
+        s.forward(&x, &mut c, &mut y);
+        let mut dx = [0.0; 3];
+        s.backward(&mut c, &[1.0; 3], Some(&mut dx), None);
         for i in 0..3 {
             assert!((dx[i] - y[i] * (1.0 - y[i])).abs() < 1e-7);
         }

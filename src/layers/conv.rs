@@ -18,6 +18,9 @@
 
 use crate::init::{Init, fill_uniform};
 use crate::layer::{Layer, signature};
+use crate::layers::frozen::Biased;
+use crate::optim::Optimizer;
+use crate::params::{Params, Slot};
 use crate::layers::activation::{Act, ReluFn};
 use crate::layers::kind;
 use crate::math::{axpy, dot};
@@ -206,8 +209,7 @@ impl<
     // ---- Row kernels: the inner loop is an `axpy`/`dot` along an output row. ----
 
     /// Forward: each output is `bias + Σ_c Σ_ky Σ_kx w·x`, accumulated in that fixed order.
-    fn rows_forward(&self, x: &Map<C_IN, H, W>) -> Map<C_OUT, OH, OW> {
-        let mut y = [[[0.0; OW]; OH]; C_OUT];
+    fn rows_forward(&self, x: &Map<C_IN, H, W>, y: &mut Map<C_OUT, OH, OW>) {
         for ((yo, wo), &b) in y.iter_mut().zip(&self.weights).zip(&self.bias) {
             yo.iter_mut().for_each(|row| row.fill(b));
             for (wc, xc) in wo.iter().zip(x) {
@@ -231,12 +233,18 @@ impl<
                 }
             }
         }
-        y
     }
 
     /// `dW[o][c][ky][kx] += Σ_i Σ_j dy[o][i][j] · x[c][i·S + ky − P][j·S + kx − P]`.
     fn rows_params(&self, x: &Map<C_IN, H, W>, dy: &Map<C_OUT, OH, OW>, grads: &mut Self) {
         for (gwo, dyo) in grads.weights.iter_mut().zip(dy) {
+            Self::rows_channel_grad(x, dyo, gwo);
+        }
+    }
+
+    /// One output channel's share of [`rows_params`](Self::rows_params).
+    fn rows_channel_grad(x: &Map<C_IN, H, W>, dyo: &[[f32; OW]; OH], gwo: &mut [[[f32; K]; K]; C_IN]) {
+        {
             for (gwc, xc) in gwo.iter_mut().zip(x) {
                 for (ky, grow) in gwc.iter_mut().enumerate() {
                     let (ylo, yhi) = valid_range(ky, H, OH, S, P);
@@ -264,8 +272,8 @@ impl<
     }
 
     /// `dx = Σ_o weights[o] ⋆ dy[o]` (the transposed convolution of `dy`).
-    fn rows_input_grad(&self, dy: &Map<C_OUT, OH, OW>) -> Map<C_IN, H, W> {
-        let mut dx = [[[0.0; W]; H]; C_IN];
+    fn rows_input_grad(&self, dy: &Map<C_OUT, OH, OW>, dx: &mut Map<C_IN, H, W>) {
+        *dx = [[[0.0; W]; H]; C_IN];
         for (wo, dyo) in self.weights.iter().zip(dy) {
             for (wc, dxc) in wo.iter().zip(dx.iter_mut()) {
                 for (ky, wrow) in wc.iter().enumerate() {
@@ -288,7 +296,6 @@ impl<
                 }
             }
         }
-        dx
     }
 
     // ---- Patch kernels: the inner loop is a `dot`/`axpy` over one K×K×C_IN window. ----
@@ -331,8 +338,7 @@ impl<
     }
 
     /// Forward: each output is `bias + dot(weights[o], patch)` (`dot`'s fixed lane order).
-    fn patches_forward(&self, x: &Map<C_IN, H, W>) -> Map<C_OUT, OH, OW> {
-        let mut y = [[[0.0; OW]; OH]; C_OUT];
+    fn patches_forward(&self, x: &Map<C_IN, H, W>, y: &mut Map<C_OUT, OH, OW>) {
         let mut patch = [[[0.0; K]; K]; C_IN];
         for oy in 0..OH {
             for ox in 0..OW {
@@ -343,7 +349,6 @@ impl<
                 }
             }
         }
-        y
     }
 
     /// `dW[o] += dy[o][i][j] · patch(i, j)`, position by position; zero `dy` entries (most
@@ -367,9 +372,25 @@ impl<
         }
     }
 
+    /// One output channel's share of [`patches_params`](Self::patches_params), summed in
+    /// the same order (position by position), so a fused step matches the buffered one bit
+    /// for bit. It gathers each patch once per channel instead of once for all channels.
+    fn patches_channel_grad(x: &Map<C_IN, H, W>, dyo: &[[f32; OW]; OH], gwo: &mut [[[f32; K]; K]; C_IN]) {
+        let mut patch = [[[0.0; K]; K]; C_IN];
+        let g = gwo.as_flattened_mut().as_flattened_mut();
+        for (oy, drow) in dyo.iter().enumerate() {
+            for (ox, &d) in drow.iter().enumerate() {
+                if d != 0.0 {
+                    Self::gather(x, oy, ox, &mut patch);
+                    axpy(d, patch.as_flattened().as_flattened(), g);
+                }
+            }
+        }
+    }
+
     /// `dx = Σ_(i,j) scatter(Σ_o dy[o][i][j] · weights[o])`, skipping zero `dy` entries.
-    fn patches_input_grad(&self, dy: &Map<C_OUT, OH, OW>) -> Map<C_IN, H, W> {
-        let mut dx = [[[0.0; W]; H]; C_IN];
+    fn patches_input_grad(&self, dy: &Map<C_OUT, OH, OW>, dx: &mut Map<C_IN, H, W>) {
+        *dx = [[[0.0; W]; H]; C_IN];
         let mut patch = [[[0.0; K]; K]; C_IN];
         for oy in 0..OH {
             for ox in 0..OW {
@@ -384,11 +405,10 @@ impl<
                     }
                 }
                 if any {
-                    Self::scatter_add(&mut dx, oy, ox, &patch);
+                    Self::scatter_add(dx, oy, ox, &patch);
                 }
             }
         }
-        dx
     }
 }
 
@@ -421,7 +441,10 @@ impl<
 {
     type Input = Map<C_IN, H, W>;
     type Output = Map<C_OUT, OH, OW>;
+    /// The input, for the weight gradient.
     type Cache = Map<C_IN, H, W>;
+    /// A convolution trains everything it stores.
+    type Grads = Self;
 
     const PARAMS: usize = C_OUT * C_IN * K * K + C_OUT;
     const PARAM_BLOCKS: usize = 2;
@@ -429,41 +452,87 @@ impl<
 
     /// Runs the row or the patch kernel (see the type's docs); both sum in a fixed order,
     /// so results are the same on every target.
-    fn infer(&self, x: &Self::Input) -> Self::Output {
+    fn infer_into(&self, x: &Self::Input, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
         if Self::PATCHES {
-            self.patches_forward(x)
+            self.patches_forward(x, y);
         } else {
-            self.rows_forward(x)
+            self.rows_forward(x, y);
         }
     }
 
-    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache) -> Self::Output {
+    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output) {
         *cache = *x;
-        self.infer(x)
-    }
-
-    fn backward(&self, x: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> Self::Input {
-        self.backward_params(x, dy, grads);
-        if Self::PATCHES {
-            self.patches_input_grad(dy)
-        } else {
-            self.rows_input_grad(dy)
-        }
+        self.infer_into(x, y);
     }
 
     /// `dW[o][c][ky][kx] += Σ_i Σ_j dy[o][i][j] · x[c][i·S + ky − P][j·S + kx − P]`,
-    /// `dbias[o] += Σ dy[o]`.
-    fn backward_params(&self, x: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+    /// `dbias[o] += Σ dy[o]`, and `dx` the transposed convolution of `dy`.
+    fn backward(
+        &self,
+        x: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Self::Input>,
+        grads: Option<&mut Self>,
+    ) {
         let () = Self::SHAPE_OK;
-        for (gb, dyo) in grads.bias.iter_mut().zip(dy) {
-            *gb += dyo.iter().map(|row| row.iter().sum::<f32>()).sum::<f32>();
+        if let Some(grads) = grads {
+            for (gb, dyo) in grads.bias.iter_mut().zip(dy) {
+                *gb += channel_sum(dyo);
+            }
+            if Self::PATCHES {
+                self.patches_params(x, dy, grads);
+            } else {
+                self.rows_params(x, dy, grads);
+            }
         }
-        if Self::PATCHES {
-            self.patches_params(x, dy, grads);
-        } else {
-            self.rows_params(x, dy, grads);
+        if let Some(dx) = dx {
+            if Self::PATCHES {
+                self.patches_input_grad(dy, dx);
+            } else {
+                self.rows_input_grad(dy, dx);
+            }
         }
+    }
+
+    /// One output channel at a time: its kernel gradient (`C_IN·K·K` values on the stack,
+    /// summed in the buffered path's order) goes straight to the optimizer.
+    fn update<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        x: &Self::Cache,
+        dy: &Self::Output,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let () = Self::SHAPE_OK;
+        for (o, (wo, dyo)) in self.weights.iter_mut().zip(dy).enumerate() {
+            let mut g = [[[0.0; K]; K]; C_IN];
+            if Self::PATCHES {
+                Self::patches_channel_grad(x, dyo, &mut g);
+            } else {
+                Self::rows_channel_grad(x, dyo, &mut g);
+            }
+            let at = Slot::block(first).at(o * C_IN * K * K);
+            let w = wo.as_flattened_mut().as_flattened_mut();
+            opt.update_slice(at, w, g.as_flattened().as_flattened(), 1.0);
+        }
+        let mut gb = [0.0; C_OUT];
+        for (b, dyo) in gb.iter_mut().zip(dy) {
+            *b = 0.0 + channel_sum(dyo);
+        }
+        opt.update_slice(Slot::block(first + 1), &mut self.bias, &gb, 1.0);
+    }
+
+    fn apply<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        grads: &Self,
+        scale: f32,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let gw = grads.weights.as_flattened().as_flattened().as_flattened();
+        opt.update_slice(Slot::block(first), self.param_block_mut(0), gw, scale);
+        opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {
@@ -492,6 +561,58 @@ impl<
         let limit = init.limit(C_IN * K * K, C_OUT * K * K);
         fill_uniform(self.param_block_mut(0), limit, rng);
         self.bias = [0.0; C_OUT];
+    }
+}
+
+/// `Σ dy[o]` over one output channel, rows first (the buffered and fused paths share it).
+fn channel_sum<const OH: usize, const OW: usize>(dyo: &[[f32; OW]; OH]) -> f32 {
+    dyo.iter().map(|row| row.iter().sum::<f32>()).sum::<f32>()
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize,
+    const P: usize,
+> Params for Conv2d<C_IN, C_OUT, K, H, W, OH, OW, S, P>
+{
+    const BLOCKS: usize = 2;
+    const LEN: usize = C_OUT * C_IN * K * K + C_OUT;
+    fn block(&self, i: usize) -> &[f32] {
+        self.param_block(i)
+    }
+    fn block_mut(&mut self, i: usize) -> &mut [f32] {
+        self.param_block_mut(i)
+    }
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const H: usize,
+    const W: usize,
+    const OH: usize,
+    const OW: usize,
+    const S: usize,
+    const P: usize,
+> Biased for Conv2d<C_IN, C_OUT, K, H, W, OH, OW, S, P>
+{
+    type Bias = [f32; C_OUT];
+
+    fn bias_grad(&self, _: &Self::Cache, dy: &Self::Output, grads: &mut [f32; C_OUT]) {
+        for (g, dyo) in grads.iter_mut().zip(dy) {
+            *g += channel_sum(dyo);
+        }
+    }
+
+    fn bias_mut(&mut self) -> &mut [f32] {
+        &mut self.bias
     }
 }
 
@@ -582,8 +703,11 @@ mod tests {
         };
         let want = naive(&l, &x);
         close(l.infer(&x).flat(), want.flat());
-        close(l.rows_forward(&x).flat(), want.flat());
-        close(l.patches_forward(&x).flat(), want.flat());
+        let mut y = Zero::ZERO;
+        l.rows_forward(&x, &mut y);
+        close(y.flat(), want.flat());
+        l.patches_forward(&x, &mut y);
+        close(y.flat(), want.flat());
         // Both backward families agree (the gradient checks in tests/ pin them to finite
         // differences through whichever family each shape selects).
         let mut dy: Map<CO, OH, OW> = Zero::ZERO;
@@ -593,10 +717,10 @@ mod tests {
         l.rows_params(&x, &dy, &mut g1);
         l.patches_params(&x, &dy, &mut g2);
         close(g1.param_block(0), g2.param_block(0));
-        close(
-            l.rows_input_grad(&dy).flat(),
-            l.patches_input_grad(&dy).flat(),
-        );
+        let (mut d1, mut d2) = (Zero::ZERO, Zero::ZERO);
+        l.rows_input_grad(&dy, &mut d1);
+        l.patches_input_grad(&dy, &mut d2);
+        close(d1.flat(), d2.flat());
     }
 
     #[test]
@@ -617,9 +741,11 @@ mod tests {
         // Window [[0,2],[1,0]] → 2·2 + 1·3 + 0.5; window [[0,1],[3,0]] → 1·2 + 3·3 + 0.5.
         assert_eq!(l.infer(&x), [[[5.5, 7.5], [11.5, 5.5]]]);
         let mut c = Zero::ZERO;
-        l.forward(&x, &mut c);
+        let mut y = Zero::ZERO;
+        l.forward(&x, &mut c, &mut y);
         let mut g = Conv2d::ZERO;
-        let dx = l.backward(&c, &[[[1.0, 0.0], [0.0, 0.0]]], &mut g);
+        let mut dx = Zero::ZERO;
+        l.backward(&mut c, &[[[1.0, 0.0], [0.0, 0.0]]], Some(&mut dx), Some(&mut g));
         assert_eq!(g.weights, [[[[1.0, 0.0], [0.0, 1.0]]]]);
         assert_eq!(g.bias, [1.0]);
         assert_eq!(dx, [[[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [0.0, 0.0, 0.0]]]);

@@ -2,6 +2,9 @@
 
 use crate::init::{Init, fill_uniform};
 use crate::layer::{Layer, signature};
+use crate::layers::frozen::Biased;
+use crate::optim::Optimizer;
+use crate::params::{Params, Slot};
 use crate::layers::kind;
 use crate::math::{axpy, dot, dot_rows4};
 use crate::zero::Zero;
@@ -53,20 +56,34 @@ impl<const IN: usize, const OUT: usize> Zero for Dense<IN, OUT> {
     const ZERO: Self = Self::zeroed();
 }
 
+impl<const IN: usize, const OUT: usize> Params for Dense<IN, OUT> {
+    const BLOCKS: usize = 2;
+    const LEN: usize = IN * OUT + OUT;
+    fn block(&self, i: usize) -> &[f32] {
+        self.param_block(i)
+    }
+    fn block_mut(&mut self, i: usize) -> &mut [f32] {
+        self.param_block_mut(i)
+    }
+}
+
 impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
     type Input = [f32; IN];
     type Output = [f32; OUT];
+    /// The input, for the weight gradient.
     type Cache = [f32; IN];
+    /// A dense layer trains everything it stores, so its gradient is another `Dense`.
+    type Grads = Self;
 
     const PARAMS: usize = IN * OUT + OUT;
     const PARAM_BLOCKS: usize = 2;
     const SIGNATURE: u64 = signature::of(kind::DENSE, &[IN, OUT]);
 
     #[inline]
-    fn infer(&self, x: &[f32; IN]) -> [f32; OUT] {
+    fn infer_into(&self, x: &[f32; IN], y: &mut [f32; OUT]) {
         // Four rows at a time share the loads of x; each output is still bias + dot(row, x)
         // in `dot`'s fixed order, bit for bit.
-        let mut y = self.bias;
+        *y = self.bias;
         let (quads, rest) = self.weights.as_chunks::<4>();
         let (y_quads, y_rest) = y.as_chunks_mut::<4>();
         for (ys, rows) in y_quads.iter_mut().zip(quads) {
@@ -77,32 +94,64 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
         for (yo, row) in y_rest.iter_mut().zip(rest) {
             *yo += dot(row, x);
         }
-        y
     }
 
     #[inline]
-    fn forward(&self, x: &[f32; IN], cache: &mut [f32; IN]) -> [f32; OUT] {
+    fn forward(&self, x: &[f32; IN], cache: &mut [f32; IN], y: &mut [f32; OUT]) {
         *cache = *x;
-        self.infer(x)
+        self.infer_into(x, y);
     }
 
     #[inline]
-    fn backward(&self, x: &[f32; IN], dy: &[f32; OUT], grads: &mut Self) -> [f32; IN] {
-        self.backward_params(x, dy, grads);
-        // dx = Wᵀ·dy, accumulated row by row so the inner loop runs over contiguous memory.
-        let mut dx = [0.0; IN];
-        for (row, &d) in self.weights.iter().zip(dy) {
-            axpy(d, row, &mut dx);
+    fn backward(
+        &self,
+        x: &mut [f32; IN],
+        dy: &[f32; OUT],
+        dx: Option<&mut [f32; IN]>,
+        grads: Option<&mut Self>,
+    ) {
+        if let Some(g) = grads {
+            for ((grow, gb), &d) in g.weights.iter_mut().zip(&mut g.bias).zip(dy) {
+                axpy(d, x, grow);
+                *gb += d;
+            }
         }
-        dx
+        if let Some(dx) = dx {
+            // dx = Wᵀ·dy, accumulated row by row so the inner loop runs over contiguous
+            // memory.
+            *dx = [0.0; IN];
+            for (row, &d) in self.weights.iter().zip(dy) {
+                axpy(d, row, dx);
+            }
+        }
     }
 
     #[inline]
-    fn backward_params(&self, x: &[f32; IN], dy: &[f32; OUT], grads: &mut Self) {
-        for ((grow, gb), &d) in grads.weights.iter_mut().zip(&mut grads.bias).zip(dy) {
-            axpy(d, x, grow);
-            *gb += d;
-        }
+    fn update<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        x: &[f32; IN],
+        dy: &[f32; OUT],
+        opt: &mut O,
+        first: usize,
+    ) {
+        // The weight gradient of one sample is the outer product dy ⊗ x: handed over as is,
+        // it never needs a buffer.
+        let weights = self.weights.as_flattened_mut();
+        opt.update_outer(Slot::block(first), weights, dy, x, 1.0);
+        opt.update_slice(Slot::block(first + 1), &mut self.bias, dy, 1.0);
+    }
+
+    #[inline]
+    fn apply<M: Layer, O: Optimizer<M>>(
+        &mut self,
+        grads: &Self,
+        scale: f32,
+        opt: &mut O,
+        first: usize,
+    ) {
+        let (w, gw) = (self.weights.as_flattened_mut(), grads.weights.as_flattened());
+        opt.update_slice(Slot::block(first), w, gw, scale);
+        opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {
@@ -127,6 +176,20 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
     }
 }
 
+impl<const IN: usize, const OUT: usize> Biased for Dense<IN, OUT> {
+    type Bias = [f32; OUT];
+
+    fn bias_grad(&self, _: &[f32; IN], dy: &[f32; OUT], grads: &mut [f32; OUT]) {
+        for (g, d) in grads.iter_mut().zip(dy) {
+            *g += d;
+        }
+    }
+
+    fn bias_mut(&mut self) -> &mut [f32] {
+        &mut self.bias
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,14 +210,16 @@ mod tests {
         let l = layer();
         let x = [1.0, -1.0, 2.0];
         let mut cache = Zero::ZERO;
-        l.forward(&x, &mut cache);
+        let mut y = [0.0; 2];
+        l.forward(&x, &mut cache, &mut y);
         let mut g = Dense::ZERO;
-        let dx = l.backward(&cache, &[1.0, 2.0], &mut g);
+        let mut dx = [0.0; 3];
+        l.backward(&mut cache, &[1.0, 2.0], Some(&mut dx), Some(&mut g));
         assert_eq!(g.weights, [[1.0, -1.0, 2.0], [2.0, -2.0, 4.0]]);
         assert_eq!(g.bias, [1.0, 2.0]);
         assert_eq!(dx, [1.0 - 2.0, 2.0 + 1.0, 3.0]);
         // Gradients accumulate.
-        l.backward_params(&cache, &[1.0, 0.0], &mut g);
+        l.backward(&mut cache, &[1.0, 0.0], None, Some(&mut g));
         assert_eq!(g.bias, [2.0, 2.0]);
     }
 

@@ -43,30 +43,29 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> Layer for F
     type Input = Map<C, H, W>;
     type Output = [f32; N];
     type Cache = ();
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(kind::FLATTEN, &[C, H, W]);
 
     #[inline]
-    fn infer(&self, x: &Self::Input) -> [f32; N] {
+    fn infer_into(&self, x: &Self::Input, y: &mut [f32; N]) {
         let () = Self::SHAPE_OK;
-        let mut y = [0.0; N];
-        y.copy_from_slice(x.flat());
-        y
+        copy(x.flat(), y);
     }
 
     #[inline]
-    fn forward(&self, x: &Self::Input, _: &mut ()) -> [f32; N] {
-        self.infer(x)
+    fn forward(&self, x: &Self::Input, _: &mut (), y: &mut [f32; N]) {
+        self.infer_into(x, y);
     }
 
     #[inline]
-    fn backward(&self, _: &(), dy: &[f32; N], _: &mut Self) -> Self::Input {
+    fn backward(&self, _: &mut (), dy: &[f32; N], dx: Option<&mut Self::Input>, _: Option<&mut ()>) {
         let () = Self::SHAPE_OK;
-        let mut dx: Self::Input = Zero::ZERO;
-        dx.flat_mut().copy_from_slice(dy);
-        dx
+        if let Some(dx) = dx {
+            copy(dy, dx.flat_mut());
+        }
     }
 }
 
@@ -105,30 +104,37 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> Layer
     type Input = [f32; N];
     type Output = Map<C, H, W>;
     type Cache = ();
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(kind::UNFLATTEN, &[C, H, W]);
 
     #[inline]
-    fn infer(&self, x: &[f32; N]) -> Self::Output {
+    fn infer_into(&self, x: &[f32; N], y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
-        let mut y: Self::Output = Zero::ZERO;
-        y.flat_mut().copy_from_slice(x);
-        y
+        copy(x, y.flat_mut());
     }
 
     #[inline]
-    fn forward(&self, x: &[f32; N], _: &mut ()) -> Self::Output {
-        self.infer(x)
+    fn forward(&self, x: &[f32; N], _: &mut (), y: &mut Self::Output) {
+        self.infer_into(x, y);
     }
 
     #[inline]
-    fn backward(&self, _: &(), dy: &Self::Output, _: &mut Self) -> [f32; N] {
+    fn backward(&self, _: &mut (), dy: &Self::Output, dx: Option<&mut [f32; N]>, _: Option<&mut ()>) {
         let () = Self::SHAPE_OK;
-        let mut dx = [0.0; N];
-        dx.copy_from_slice(dy.flat());
-        dx
+        if let Some(dx) = dx {
+            copy(dy.flat(), dx);
+        }
+    }
+}
+
+/// Element-wise copy between equally long views (the lengths are equal by the const
+/// assert; zipping keeps the copy free of a length-check panic).
+fn copy(from: &[f32], to: &mut [f32]) {
+    for (t, f) in to.iter_mut().zip(from) {
+        *t = *f;
     }
 }
 
@@ -144,9 +150,13 @@ mod tests {
         x[0][1][1] = -1.0;
         let y = f.infer(&x);
         assert_eq!((y[6 + 2], y[3 + 1]), (5.0, -1.0));
-        assert_eq!(f.backward(&(), &y, &mut Flatten::new()), x);
+        let mut dx = Zero::ZERO;
+        f.backward(&mut (), &y, Some(&mut dx), None);
+        assert_eq!(dx, x);
         let u = Unflatten::<2, 2, 3, 12>::new();
         assert_eq!(u.infer(&y), x);
-        assert_eq!(u.backward(&(), &x, &mut Unflatten::new()), y);
+        let mut dy = [0.0; 12];
+        u.backward(&mut (), &x, Some(&mut dy), None);
+        assert_eq!(dy, y);
     }
 }

@@ -4,6 +4,7 @@ pub mod activation;
 pub mod conv;
 pub mod dense;
 pub mod flatten;
+pub mod frozen;
 pub mod pool;
 pub mod softmax;
 
@@ -11,6 +12,7 @@ pub use activation::{Act, Identity, LeakyRelu, Relu, Sigmoid, Tanh};
 pub use conv::{Conv2d, Map, Relu3};
 pub use dense::Dense;
 pub use flatten::{Flatten, Unflatten};
+pub use frozen::{BiasOnly, Biased, Frozen};
 pub use pool::{ArgMax, AvgPool2d, MaxPool2d};
 pub use softmax::Softmax;
 

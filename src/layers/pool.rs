@@ -149,14 +149,14 @@ impl<
     type Input = Map<C, H, W>;
     type Output = Map<C, OH, OW>;
     type Cache = ArgMax<C, OH, OW>;
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(kind::MAX_POOL2D, &[C, H, W, K, S]);
 
-    fn infer(&self, x: &Self::Input) -> Self::Output {
+    fn infer_into(&self, x: &Self::Input, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
-        let mut y = [[[0.0; OW]; OH]; C];
         for (yc, xc) in y.iter_mut().zip(x) {
             for (oy, yrow) in yc.iter_mut().enumerate() {
                 for (ox, v) in yrow.iter_mut().enumerate() {
@@ -164,12 +164,10 @@ impl<
                 }
             }
         }
-        y
     }
 
-    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache) -> Self::Output {
+    fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
-        let mut y = [[[0.0; OW]; OH]; C];
         for ((yc, xc), ac) in y.iter_mut().zip(x).zip(&mut cache.offsets) {
             for (oy, (yrow, arow)) in yc.iter_mut().zip(ac).enumerate() {
                 for (ox, (v, a)) in yrow.iter_mut().zip(arow).enumerate() {
@@ -177,14 +175,20 @@ impl<
                 }
             }
         }
-        y
     }
 
     /// Each output's gradient goes to its window's maximum; overlapping windows (`S < K`)
     /// add up.
-    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, _: &mut Self) -> Self::Input {
+    fn backward(
+        &self,
+        cache: &mut Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut Self::Input>,
+        _: Option<&mut ()>,
+    ) {
         let () = Self::SHAPE_OK;
-        let mut dx = [[[0.0; W]; H]; C];
+        let Some(dx) = dx else { return };
+        *dx = [[[0.0; W]; H]; C];
         for ((dxc, dyc), ac) in dx.iter_mut().zip(dy).zip(&cache.offsets) {
             for (oy, (dyrow, arow)) in dyc.iter().zip(ac).enumerate() {
                 for (ox, (&d, &a)) in dyrow.iter().zip(arow).enumerate() {
@@ -200,7 +204,6 @@ impl<
                 }
             }
         }
-        dx
     }
 }
 
@@ -270,48 +273,57 @@ impl<
     type Input = Map<C, H, W>;
     type Output = Map<C, OH, OW>;
     type Cache = ();
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(kind::AVG_POOL2D, &[C, H, W, K, S]);
 
     /// The window sum runs in row-major order, then is multiplied by `1 / K²`.
-    fn infer(&self, x: &Self::Input) -> Self::Output {
+    fn infer_into(&self, x: &Self::Input, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
-        let mut y = [[[0.0; OW]; OH]; C];
         for (yc, xc) in y.iter_mut().zip(x) {
             for (oy, yrow) in yc.iter_mut().enumerate() {
                 for (ox, v) in yrow.iter_mut().enumerate() {
-                    let sum: f32 = xc[oy * S..oy * S + K]
+                    // Windows lie inside the map (the shape check guarantees it); `get`
+                    // keeps a panic path out of the firmware image all the same.
+                    let rows = xc.get(oy * S..oy * S + K).unwrap_or(&[]);
+                    let sum: f32 = rows
                         .iter()
-                        .map(|row| row[ox * S..ox * S + K].iter().sum::<f32>())
+                        .map(|row| row.get(ox * S..ox * S + K).unwrap_or(&[]).iter().sum::<f32>())
                         .sum();
                     *v = sum * Self::SCALE;
                 }
             }
         }
-        y
     }
 
-    fn forward(&self, x: &Self::Input, _: &mut ()) -> Self::Output {
-        self.infer(x)
+    fn forward(&self, x: &Self::Input, _: &mut (), y: &mut Self::Output) {
+        self.infer_into(x, y);
     }
 
     /// Each input in a window receives `dy / K²`.
-    fn backward(&self, _: &(), dy: &Self::Output, _: &mut Self) -> Self::Input {
+    fn backward(
+        &self,
+        _: &mut (),
+        dy: &Self::Output,
+        dx: Option<&mut Self::Input>,
+        _: Option<&mut ()>,
+    ) {
         let () = Self::SHAPE_OK;
-        let mut dx = [[[0.0; W]; H]; C];
+        let Some(dx) = dx else { return };
+        *dx = [[[0.0; W]; H]; C];
         for (dxc, dyc) in dx.iter_mut().zip(dy) {
             for (oy, dyrow) in dyc.iter().enumerate() {
                 for (ox, &d) in dyrow.iter().enumerate() {
                     let g = d * Self::SCALE;
-                    for row in &mut dxc[oy * S..oy * S + K] {
-                        row[ox * S..ox * S + K].iter_mut().for_each(|v| *v += g);
+                    for row in dxc.get_mut(oy * S..oy * S + K).unwrap_or(&mut []) {
+                        let cells = row.get_mut(ox * S..ox * S + K).unwrap_or(&mut []);
+                        cells.iter_mut().for_each(|v| *v += g);
                     }
                 }
             }
         }
-        dx
     }
 }
 
@@ -329,7 +341,8 @@ mod tests {
             [5.0, 0.0, -1.0, -1.0],
         ]];
         let mut c = Zero::ZERO;
-        let y = p.forward(&x, &mut c);
+        let mut y = Zero::ZERO;
+        p.forward(&x, &mut c, &mut y);
         assert_eq!(y, p.infer(&x));
         assert_eq!(y, [[[4.0, 9.0], [5.0, 0.0]]]);
         // The all-zero window ties: the first element (offset 0) wins.
@@ -338,7 +351,8 @@ mod tests {
             (Some(3), Some(3), Some(0))
         );
         assert_eq!(c.offset(1, 0, 0), None);
-        let dx = p.backward(&c, &[[[1.0, 2.0], [3.0, 4.0]]], &mut MaxPool2d::new());
+        let mut dx = Zero::ZERO;
+        p.backward(&mut c, &[[[1.0, 2.0], [3.0, 4.0]]], Some(&mut dx), None);
         assert_eq!(
             dx,
             [[
@@ -357,8 +371,11 @@ mod tests {
         let mut x = [[[0.0f32; 5]; 5]];
         x[0][2][2] = 1.0;
         let mut c = Zero::ZERO;
-        assert_eq!(p.forward(&x, &mut c), [[[1.0; 2]; 2]]);
-        let dx = p.backward(&c, &[[[1.0; 2]; 2]], &mut MaxPool2d::new());
+        let mut y = Zero::ZERO;
+        p.forward(&x, &mut c, &mut y);
+        assert_eq!(y, [[[1.0; 2]; 2]]);
+        let mut dx = Zero::ZERO;
+        p.backward(&mut c, &[[[1.0; 2]; 2]], Some(&mut dx), None);
         assert_eq!(dx[0][2][2], 4.0);
         // Odd input, default 2×2: the last row and column are dropped.
         let q = MaxPool2d::<1, 3, 3, 1, 1>::new();
@@ -379,7 +396,8 @@ mod tests {
         let p = AvgPool2d::<2, 2, 2, 1, 1>::new();
         let y = p.infer(&[[[1.0, 2.0], [3.0, 6.0]], [[-4.0; 2]; 2]]);
         assert_eq!(y, [[[3.0]], [[-4.0]]]);
-        let dx = p.backward(&(), &[[[4.0]], [[-8.0]]], &mut AvgPool2d::new());
+        let mut dx = Zero::ZERO;
+        p.backward(&mut (), &[[[4.0]], [[-8.0]]], Some(&mut dx), None);
         assert_eq!(dx, [[[1.0; 2]; 2], [[-2.0; 2]; 2]]);
         assert_ne!(
             <AvgPool2d<2, 2, 2, 1, 1> as Layer>::SIGNATURE,

@@ -62,28 +62,34 @@ impl<const N: usize> Layer for Softmax<N> {
     type Input = [f32; N];
     type Output = [f32; N];
     type Cache = [f32; N];
+    type Grads = ();
 
     const PARAMS: usize = 0;
     const PARAM_BLOCKS: usize = 0;
     const SIGNATURE: u64 = signature::of(kind::SOFTMAX, &[N]);
 
-    fn infer(&self, x: &[f32; N]) -> [f32; N] {
-        softmax_with(x, math::exp_infer)
+    fn infer_into(&self, x: &[f32; N], y: &mut [f32; N]) {
+        *y = softmax_with(x, math::exp_infer);
     }
 
-    fn forward(&self, x: &[f32; N], cache: &mut [f32; N]) -> [f32; N] {
+    fn forward(&self, x: &[f32; N], cache: &mut [f32; N], y: &mut [f32; N]) {
         *cache = softmax_with(x, math::exp);
-        *cache
+        *y = *cache;
     }
 
     /// dx_i = y_i · (dy_i − Σ_j dy_j · y_j): the Jacobian-vector product, O(N).
-    fn backward(&self, y: &[f32; N], dy: &[f32; N], _: &mut Self) -> [f32; N] {
+    fn backward(
+        &self,
+        y: &mut [f32; N],
+        dy: &[f32; N],
+        dx: Option<&mut [f32; N]>,
+        _: Option<&mut ()>,
+    ) {
+        let Some(dx) = dx else { return };
         let s: f32 = y.iter().zip(dy).map(|(a, b)| a * b).sum();
-        let mut dx = [0.0; N];
-        for ((d, &yi), &dyi) in dx.iter_mut().zip(y).zip(dy) {
+        for ((d, &yi), &dyi) in dx.iter_mut().zip(y.iter()).zip(dy) {
             *d = yi * (dyi - s);
         }
-        dx
     }
 }
 

@@ -1,8 +1,10 @@
-//! Adam with bias correction, computed as PyTorch does.
+//! Adam and AdamW with bias correction, computed as PyTorch does.
 
-use super::{Optimizer, check_lr, check_unit};
+use super::{MAX_STEP, Optimizer, check_lr, check_unit, rows_mut};
 use crate::layer::Layer;
 use crate::math;
+use crate::params::{Params, Slot, slice_at};
+use super::GradStats;
 use crate::{ConfigError, TrainError};
 
 /// Adam's hyper-parameters. [`AdamConfig::default`] is PyTorch's default except `lr`.
@@ -12,10 +14,13 @@ pub struct AdamConfig {
     pub lr: f32,
     /// Decay of the first moment, in [0, 1) (0.9).
     pub beta1: f32,
-    /// Decay of the second moment, in [0, 1) (0.999).
+    /// Decay of the second moment, in [0, 1) (0.999); `beta1²` must be below it.
     pub beta2: f32,
     /// Added to the denominator, > 0 (1e-8).
     pub eps: f32,
+    /// Decoupled weight decay λ (AdamW): each step first scales every trained weight by
+    /// `1 − lr·λ`. 0 (the default) is plain Adam; `lr·λ` must be at most 1.
+    pub weight_decay: f32,
 }
 
 impl Default for AdamConfig {
@@ -25,36 +30,71 @@ impl Default for AdamConfig {
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
+            weight_decay: 0.0,
         }
     }
 }
 
-/// Adam (Kingma & Ba, 2015) with bias correction. PyTorch: `torch.optim.Adam`.
+/// Largest gradient value Adam accepts: `2^62`. Its square stays finite (`2^124`), so
+/// neither moment can overflow; refusing a larger one keeps the state finite forever.
+const MAX_GRAD: f32 = 4.611_686e18;
+
+/// Adam (Kingma & Ba, 2015) with bias correction. PyTorch: `torch.optim.Adam`, and with
+/// `weight_decay > 0` `torch.optim.AdamW`.
 ///
-/// Per parameter: `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`, then
+/// Per trained value: `m ← β1·m + (1−β1)·g`, `v ← β2·v + (1−β2)·g²`, then
 /// `p ← p − (lr / (1−β1ᵗ)) · m / (√v / √(1−β2ᵗ) + ε)` — the same arrangement as PyTorch,
 /// so results agree to rounding. β1ᵗ and β2ᵗ are kept as running products (no `powf`).
 ///
-/// State: two model-shaped buffers, `2 · size_of::<L>()` bytes, plus a few scalars.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Adam<L> {
+/// State: two buffers shaped like what the model trains (`2 · size_of::<L::Grads>()`
+/// bytes, nothing for frozen layers) plus a few scalars.
+///
+/// **Never non-finite.** A step whose gradient has a value above `2^62` (or NaN/∞) is
+/// refused before anything changes (weights, moments and step count). Below that bound the
+/// moments stay finite, and since `β1² < β2` is required, `|m̂|/√v̂` is bounded by
+/// `1/√((1−β2)(1−β1²/β2))` (Cauchy–Schwarz), so with `lr` times that bound at most `2^100`
+/// (checked when the optimizer is made) no weight can overflow either.
+pub struct Adam<L: Layer> {
     config: AdamConfig,
     /// β1ᵗ and β2ᵗ after `t` steps.
     beta1_t: f32,
     beta2_t: f32,
     steps: u32,
-    m: L,
-    v: L,
+    m: L::Grads,
+    v: L::Grads,
+    /// This step's coefficients, set by `begin`.
+    coef: Coefficients,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Coefficients {
+    step_size: f32,
+    inv_sqrt_bc2: f32,
+    decay: f32,
 }
 
 impl<L: Layer> Adam<L> {
     /// Adam with learning rate `lr` and PyTorch's other defaults.
     ///
     /// # Errors
-    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0.
+    /// [`ConfigError::LearningRate`] unless `lr` is finite, > 0 and small enough that no
+    /// step can exceed `2^100` (for the defaults, `lr ≤ 1.7e28`).
     pub fn new(lr: f32) -> Result<Self, ConfigError> {
         Self::with_config(AdamConfig {
             lr,
+            ..AdamConfig::default()
+        })
+    }
+
+    /// AdamW: Adam with decoupled weight decay `weight_decay` (PyTorch's `AdamW`; its
+    /// default decay is 0.01).
+    ///
+    /// # Errors
+    /// As [`Adam::with_config`].
+    pub fn adamw(lr: f32, weight_decay: f32) -> Result<Self, ConfigError> {
+        Self::with_config(AdamConfig {
+            lr,
+            weight_decay,
             ..AdamConfig::default()
         })
     }
@@ -64,19 +104,19 @@ impl<L: Layer> Adam<L> {
     /// # Errors
     /// A [`ConfigError`] naming the first invalid field.
     pub fn with_config(config: AdamConfig) -> Result<Self, ConfigError> {
-        check_lr(config.lr)?;
-        check_unit(config.beta1, ConfigError::Beta1)?;
-        check_unit(config.beta2, ConfigError::Beta2)?;
-        if !(config.eps.is_finite() && config.eps > 0.0) {
-            return Err(ConfigError::Epsilon);
-        }
+        check_config(&config)?;
         Ok(Self {
             config,
             beta1_t: 1.0,
             beta2_t: 1.0,
             steps: 0,
-            m: L::ZERO,
-            v: L::ZERO,
+            m: crate::Zero::ZERO,
+            v: crate::Zero::ZERO,
+            coef: Coefficients {
+                step_size: 0.0,
+                inv_sqrt_bc2: 0.0,
+                decay: 1.0,
+            },
         })
     }
 
@@ -85,62 +125,149 @@ impl<L: Layer> Adam<L> {
         self.config
     }
 
+    /// The learning rate.
+    pub fn lr(&self) -> f32 {
+        self.config.lr
+    }
+
+    /// Changes the learning rate (for a schedule); the moments are kept.
+    ///
+    /// # Errors
+    /// As [`Adam::with_config`]; unchanged then.
+    pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
+        let config = AdamConfig { lr, ..self.config };
+        check_config(&config)?;
+        self.config = config;
+        Ok(())
+    }
+
     /// Updates taken so far (saturates at `u32::MAX`).
     pub fn steps(&self) -> u32 {
         self.steps
     }
 
+    /// The first and second moment buffers.
+    pub fn moments(&self) -> (&L::Grads, &L::Grads) {
+        (&self.m, &self.v)
+    }
+
     /// Forgets the moments and the step count.
     pub fn reset(&mut self) {
-        self.m = L::ZERO;
-        self.v = L::ZERO;
+        self.m.clear();
+        self.v.clear();
         self.steps = 0;
         self.beta1_t = 1.0;
         self.beta2_t = 1.0;
     }
 }
 
-impl<L: Layer> Optimizer<L> for Adam<L> {
-    /// Adam's step is scale-free (about `lr` per weight), so it overflows only with an
-    /// absurd learning rate or weights already near `f32::MAX`. Checking first would cost
-    /// a second pass with a `sqrt` per weight, so instead a weight whose new value would
-    /// not be finite keeps its old value (its moments still advance) and the call reports
-    /// [`TrainError::NonFiniteUpdate`]: no non-finite weight is ever written.
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), TrainError> {
-        let AdamConfig {
-            lr,
-            beta1,
-            beta2,
-            eps,
-        } = self.config;
-        self.steps = self.steps.saturating_add(1);
-        self.beta1_t *= beta1;
-        self.beta2_t *= beta2;
-        let step_size = lr / (1.0 - self.beta1_t);
-        let inv_sqrt_bc2 = 1.0 / math::sqrt(1.0 - self.beta2_t);
-        let mut all_finite = true;
-        for b in 0..L::PARAM_BLOCKS {
-            let params = model.param_block_mut(b);
-            let ms = self.m.param_block_mut(b);
-            let vs = self.v.param_block_mut(b);
-            let gs = grads.param_block(b);
-            for (((p, m), v), g) in params.iter_mut().zip(ms).zip(vs).zip(gs) {
-                let g = g * scale;
-                *m = beta1 * *m + (1.0 - beta1) * g;
-                *v = beta2 * *v + (1.0 - beta2) * g * g;
-                let denom = math::sqrt(*v) * inv_sqrt_bc2 + eps;
-                let new = *p - step_size * *m / denom;
-                if new.is_finite() {
-                    *p = new;
-                } else {
-                    all_finite = false;
-                }
-            }
+fn check_config(c: &AdamConfig) -> Result<(), ConfigError> {
+    check_lr(c.lr)?;
+    check_unit(c.beta1, ConfigError::Beta1)?;
+    check_unit(c.beta2, ConfigError::Beta2)?;
+    if !(c.eps.is_finite() && c.eps > 0.0) {
+        return Err(ConfigError::Epsilon);
+    }
+    if c.beta1 * c.beta1 >= c.beta2 {
+        return Err(ConfigError::BetaRatio);
+    }
+    let wd = c.weight_decay;
+    if !(wd.is_finite() && wd >= 0.0 && c.lr * wd <= 1.0) {
+        return Err(ConfigError::WeightDecay);
+    }
+    // The bound on |m̂|/√v̂ (see the type's docs), with a margin for rounding.
+    let ratio = 1.0 - c.beta1 * c.beta1 / c.beta2;
+    let bound = 2.0 / math::sqrt((1.0 - c.beta2) * ratio);
+    if c.lr * bound > MAX_STEP || bound.is_nan() {
+        return Err(ConfigError::LearningRate);
+    }
+    Ok(())
+}
+
+impl<L: Layer> Clone for Adam<L>
+where
+    L::Grads: Clone,
+{
+    fn clone(&self) -> Self {
+        Self {
+            config: self.config,
+            beta1_t: self.beta1_t,
+            beta2_t: self.beta2_t,
+            steps: self.steps,
+            m: self.m.clone(),
+            v: self.v.clone(),
+            coef: self.coef,
         }
-        if all_finite {
-            Ok(())
-        } else {
-            Err(TrainError::NonFiniteUpdate)
+    }
+}
+
+impl<L: Layer> core::fmt::Debug for Adam<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let finite = |p: &L::Grads| {
+            (0..<L::Grads as Params>::BLOCKS).all(|b| math::all_finite(p.block(b)))
+        };
+        f.debug_struct("Adam")
+            .field("config", &self.config)
+            .field("steps", &self.steps)
+            .field("moments_finite", &(finite(&self.m) && finite(&self.v)))
+            .finish()
+    }
+}
+
+impl Coefficients {
+    #[inline]
+    fn step(&self, c: &AdamConfig, p: &mut f32, m: &mut f32, v: &mut f32, g: f32) {
+        *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+        *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+        let denom = math::sqrt(*v) * self.inv_sqrt_bc2 + c.eps;
+        let update = self.step_size * *m / denom;
+        // `decay` is exactly 1 without weight decay; skipping the multiply changes no bit.
+        *p = if c.weight_decay == 0.0 { *p } else { *p * self.decay } - update;
+    }
+}
+
+impl<L: Layer> Optimizer<L> for Adam<L> {
+    fn begin(&mut self, stats: &GradStats) -> Result<(), TrainError> {
+        stats.check(MAX_GRAD)?;
+        let c = &self.config;
+        self.steps = self.steps.saturating_add(1);
+        self.beta1_t *= c.beta1;
+        self.beta2_t *= c.beta2;
+        self.coef = Coefficients {
+            step_size: c.lr / (1.0 - self.beta1_t),
+            inv_sqrt_bc2: 1.0 / math::sqrt(1.0 - self.beta2_t),
+            decay: 1.0 - c.lr * c.weight_decay,
+        };
+        Ok(())
+    }
+
+    fn update_slice(&mut self, at: Slot, params: &mut [f32], grads: &[f32], scale: f32) {
+        let (c, k) = (self.config, self.coef);
+        let n = params.len();
+        let (Some(ms), Some(vs)) = (slice_at(&mut self.m, at, n), slice_at(&mut self.v, at, n))
+        else {
+            return;
+        };
+        for (((p, m), v), g) in params.iter_mut().zip(ms).zip(vs).zip(grads) {
+            k.step(&c, p, m, v, g * scale);
+        }
+    }
+
+    fn update_outer(&mut self, at: Slot, params: &mut [f32], dy: &[f32], x: &[f32], scale: f32) {
+        let (c, k) = (self.config, self.coef);
+        let (n, w) = (params.len(), x.len());
+        let (Some(ms), Some(vs)) = (slice_at(&mut self.m, at, n), slice_at(&mut self.v, at, n))
+        else {
+            return;
+        };
+        let rows = rows_mut(params, w).zip(rows_mut(ms, w)).zip(rows_mut(vs, w));
+        for (((prow, mrow), vrow), &d) in rows.zip(dy) {
+            let values = prow.iter_mut().zip(mrow).zip(vrow).zip(x);
+            for (((p, m), v), &xi) in values {
+                // The fused step passes `scale == 1`; `g * 1.0 == g` bit for bit.
+                let g = if scale == 1.0 { d * xi } else { d * xi * scale };
+                k.step(&c, p, m, v, g);
+            }
         }
     }
 }
@@ -148,20 +275,24 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dense;
+    use crate::{Dense, Layer as _, Zero};
 
     #[test]
     fn hand_computed_steps_with_bias_correction() {
         // Step 1: m = 0.1 g, v = 0.001 g², m̂ = g, v̂ = g² → p −= lr · g/(|g| + ε) ≈ lr·sign(g).
         let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
         let g = Dense::<1, 1>::from_parts([[0.5]], [-2.0]);
-        let mut opt = Adam::new(0.01).unwrap();
-        opt.update(&mut m, &g, 1.0).unwrap();
+        let mut opt = Adam::<Dense<1, 1>>::new(0.01).unwrap();
+        let mut apply = |m: &mut Dense<1, 1>, g: &Dense<1, 1>, opt: &mut Adam<Dense<1, 1>>| {
+            opt.begin(&GradStats::ZERO).unwrap();
+            m.apply::<Dense<1, 1>, _>(g, 1.0, opt, 0);
+        };
+        apply(&mut m, &g, &mut opt);
         assert!((m.weights[0][0] - 0.99).abs() < 1e-6, "{}", m.weights[0][0]);
         assert!((m.bias[0] - 0.01).abs() < 1e-6);
         // Step 2 with gradient g2 = 0.25 on the weight, by hand:
         let g2 = Dense::<1, 1>::from_parts([[0.25]], [0.0]);
-        opt.update(&mut m, &g2, 1.0).unwrap();
+        apply(&mut m, &g2, &mut opt);
         let m1 = 0.9 * 0.05 + 0.1 * 0.25;
         let v1 = 0.999 * 0.00025 + 0.001 * 0.0625;
         let (bc1, bc2) = (1.0 - 0.81f64, 1.0 - 0.998001f64);
@@ -175,10 +306,26 @@ mod tests {
     }
 
     #[test]
+    fn adamw_decays_weights_first() {
+        let mut m = Dense::<1, 1>::from_parts([[2.0]], [0.0]);
+        let mut opt = Adam::<Dense<1, 1>>::adamw(0.1, 0.5).unwrap();
+        opt.begin(&GradStats::ZERO).unwrap();
+        m.apply::<Dense<1, 1>, _>(&Dense::ZERO, 1.0, &mut opt, 0);
+        // Zero gradient: only the decay acts, w ← w·(1 − 0.1·0.5).
+        assert_eq!(m.weights[0][0], 2.0 * (1.0 - 0.1 * 0.5));
+        assert_eq!(
+            Adam::<Dense<1, 1>>::adamw(0.1, 11.0).err(),
+            Some(ConfigError::WeightDecay)
+        );
+    }
+
+    #[test]
     fn rejects_bad_hyperparameters() {
         type M = Dense<1, 1>;
         let base = AdamConfig::default();
         assert_eq!(Adam::<M>::new(0.0).err(), Some(ConfigError::LearningRate));
+        assert_eq!(Adam::<M>::new(f32::MAX).err(), Some(ConfigError::LearningRate));
+        assert!(Adam::<M>::new(1e27).is_ok());
         let bad = |c| Adam::<M>::with_config(c).err();
         assert_eq!(
             bad(AdamConfig { beta1: 1.0, ..base }),
@@ -201,6 +348,14 @@ mod tests {
                 ..base
             }),
             Some(ConfigError::Beta1)
+        );
+        assert_eq!(
+            bad(AdamConfig {
+                beta1: 0.9,
+                beta2: 0.5,
+                ..base
+            }),
+            Some(ConfigError::BetaRatio)
         );
     }
 }

@@ -1,17 +1,22 @@
 //! SGD with (heavy-ball) momentum, PyTorch's convention.
 
-use super::{Optimizer, check_lr, check_unit};
+use super::{MAX_STEP, Optimizer, check_lr, check_unit, rows_mut};
 use crate::layer::Layer;
-use crate::math::finite_bits;
+use crate::params::{Params, Slot, slice_at};
+use super::GradStats;
 use crate::{ConfigError, TrainError};
 
 /// SGD with momentum, as PyTorch computes it: `v ← μ·v + g`, `p ← p − lr·v`.
-/// The velocity `v` is a model-shaped buffer. PyTorch: `SGD(params, lr, momentum=μ)`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Momentum<L> {
+/// The velocity `v` is shaped like what the model trains (`L::Grads`).
+/// PyTorch: `SGD(params, lr, momentum=μ)`.
+///
+/// Refuses (changing nothing) a step whose largest gradient value exceeds
+/// `(1 − μ) · 2^99 / lr`: that keeps `|lr·v| ≤ 2^100` forever, so no velocity and no
+/// weight can overflow.
+pub struct Momentum<L: Layer> {
     lr: f32,
     momentum: f32,
-    velocity: L,
+    velocity: L::Grads,
 }
 
 impl<L: Layer> Momentum<L> {
@@ -24,64 +29,114 @@ impl<L: Layer> Momentum<L> {
         Ok(Self {
             lr: check_lr(lr)?,
             momentum: check_unit(momentum, ConfigError::Momentum)?,
-            velocity: L::ZERO,
+            velocity: crate::Zero::ZERO,
         })
     }
 
     /// Forgets the velocity (for example when restarting training).
     pub fn reset(&mut self) {
-        self.velocity = L::ZERO;
+        self.velocity.clear();
+    }
+
+    /// The learning rate.
+    pub fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    /// Changes the learning rate (for a schedule). Lowering it is always accepted; the
+    /// velocity bound is re-established by the next steps' gradient bound.
+    ///
+    /// # Errors
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; unchanged then.
+    pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
+        self.lr = check_lr(lr)?;
+        Ok(())
+    }
+
+    /// The velocity buffer.
+    pub fn velocity(&self) -> &L::Grads {
+        &self.velocity
     }
 }
 
-impl<L: Layer> Optimizer<L> for Momentum<L> {
-    fn update(&mut self, model: &mut L, grads: &L, scale: f32) -> Result<(), TrainError> {
-        let (mu, lr) = (self.momentum, self.lr);
-        // First pass: would any new velocity or weight overflow? Then change nothing.
-        let finite = (0..L::PARAM_BLOCKS).all(|b| {
-            let pv = model
-                .param_block(b)
-                .iter()
-                .zip(self.velocity.param_block(b));
-            pv.zip(grads.param_block(b)).fold(true, |ok, ((p, v), g)| {
-                let v = mu * v + scale * g;
-                ok & finite_bits(v) & finite_bits(p - lr * v)
-            })
-        });
-        if !finite {
-            return Err(TrainError::NonFiniteUpdate);
+impl<L: Layer> Clone for Momentum<L>
+where
+    L::Grads: Clone,
+{
+    fn clone(&self) -> Self {
+        Self {
+            lr: self.lr,
+            momentum: self.momentum,
+            velocity: self.velocity.clone(),
         }
-        for b in 0..L::PARAM_BLOCKS {
-            let params = model.param_block_mut(b);
-            let vel = self.velocity.param_block_mut(b);
-            for ((p, v), g) in params.iter_mut().zip(vel).zip(grads.param_block(b)) {
-                *v = mu * *v + scale * g;
-                *p -= lr * *v;
+    }
+}
+
+impl<L: Layer> core::fmt::Debug for Momentum<L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let v = &self.velocity;
+        let finite = (0..<L::Grads as Params>::BLOCKS).all(|b| crate::math::all_finite(v.block(b)));
+        f.debug_struct("Momentum")
+            .field("lr", &self.lr)
+            .field("momentum", &self.momentum)
+            .field("velocity_finite", &finite)
+            .finish()
+    }
+}
+
+#[inline]
+fn step(p: &mut f32, v: &mut f32, g: f32, mu: f32, lr: f32) {
+    *v = mu * *v + g;
+    *p -= lr * *v;
+}
+
+impl<L: Layer> Optimizer<L> for Momentum<L> {
+    fn begin(&mut self, stats: &GradStats) -> Result<(), TrainError> {
+        stats.check((1.0 - self.momentum) * (MAX_STEP * 0.5) / self.lr)
+    }
+
+    fn update_slice(&mut self, at: Slot, params: &mut [f32], grads: &[f32], scale: f32) {
+        let (mu, lr) = (self.momentum, self.lr);
+        let Some(vel) = slice_at(&mut self.velocity, at, params.len()) else {
+            return;
+        };
+        for ((p, v), g) in params.iter_mut().zip(vel).zip(grads) {
+            step(p, v, g * scale, mu, lr);
+        }
+    }
+
+    fn update_outer(&mut self, at: Slot, params: &mut [f32], dy: &[f32], x: &[f32], scale: f32) {
+        let (mu, lr) = (self.momentum, self.lr);
+        let Some(vel) = slice_at(&mut self.velocity, at, params.len()) else {
+            return;
+        };
+        let rows = rows_mut(params, x.len()).zip(rows_mut(vel, x.len()));
+        for ((prow, vrow), &d) in rows.zip(dy) {
+            for ((p, v), &xi) in prow.iter_mut().zip(vrow).zip(x) {
+                step(p, v, d * xi * scale, mu, lr);
             }
         }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Dense;
+    use crate::{Dense, Workspace, loss::Mse};
 
     #[test]
     fn hand_computed_steps() {
+        // One weight, y = w·x, x = 1, target 0: g = 2w (MSE over one output).
         let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
-        let g = Dense::<1, 1>::from_parts([[1.0]], [2.0]);
-        let mut opt = Momentum::new(0.1, 0.9).unwrap();
-        opt.update(&mut m, &g, 1.0).unwrap(); // v = 1, 2
-        assert!((m.weights[0][0] - 0.9).abs() < 1e-7);
-        assert!((m.bias[0] + 0.2).abs() < 1e-7);
-        opt.update(&mut m, &g, 1.0).unwrap(); // v = 1.9, 3.8
-        assert!((m.weights[0][0] - (0.9 - 0.19)).abs() < 1e-6);
-        assert!((m.bias[0] + 0.2 + 0.38).abs() < 1e-6);
-        assert_eq!(
-            Momentum::<Dense<1, 1>>::new(0.1, 1.0),
-            Err(ConfigError::Momentum)
-        );
+        let mut opt = Momentum::<Dense<1, 1>>::new(0.1, 0.9).unwrap();
+        let mut ws = Workspace::<Dense<1, 1>>::new();
+        ws.step(&mut m, &mut opt, &Mse, &[1.0], &[0.0]).unwrap();
+        // v = 2, w = 1 - 0.2 = 0.8.
+        assert!((m.weights[0][0] - 0.8).abs() < 1e-6);
+        ws.step(&mut m, &mut opt, &Mse, &[1.0], &[0.0]).unwrap();
+        // y = 0.8 − 0.2 (the bias moved too), g = 1.2, v = 0.9·2 + 1.2 = 3, w = 0.5.
+        assert!((m.weights[0][0] - 0.5).abs() < 1e-6, "{}", m.weights[0][0]);
+        assert!((opt.velocity().weights[0][0] - 3.0).abs() < 1e-6);
+        assert!(Momentum::<Dense<1, 1>>::new(0.1, 1.0).is_err());
     }
 }

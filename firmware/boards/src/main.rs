@@ -14,7 +14,7 @@ use defmt_rtt as _;
 use panic_probe as _;
 use stacknet::loss::Mse;
 use stacknet::optim::Adam;
-use stacknet::{Dense, Footprint, Init, Layer, Sigmoid, Workspace, Zero, chain};
+use stacknet::{Dense, Footprint, Init, Layer, Sigmoid, StepWorkspace, Zero, chain};
 
 /// The RP2040's second-stage bootloader, placed in the first 256 bytes of flash by
 /// pico/memory.x (the boot ROM checks its checksum and runs it).
@@ -45,7 +45,7 @@ fn main() -> ! {
 
     let mut net = Xor::ZERO;
     net.init(Init::XavierUniform, &mut stacknet::rng(1));
-    let mut ws = Workspace::<Xor>::new();
+    let mut ws = StepWorkspace::<Xor>::new();
     let mut opt = match Adam::new(0.05) {
         Ok(opt) => opt,
         Err(e) => {

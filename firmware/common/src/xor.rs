@@ -7,7 +7,7 @@
 
 use stacknet::loss::{Loss, Mse};
 use stacknet::optim::{Adam, Optimizer, Sgd};
-use stacknet::{Dense, Init, Layer, Sigmoid, TrainError, Workspace, Zero, chain};
+use stacknet::{Dense, Init, Layer, Sigmoid, TrainError, StepWorkspace, Zero, chain};
 
 /// The network: 2 inputs, 4 sigmoid hidden units, 1 sigmoid output (17 parameters).
 pub type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
@@ -69,7 +69,7 @@ pub fn init_model() -> Xor {
 #[inline(never)]
 pub fn step<O: Optimizer<Xor>>(
     model: &mut Xor,
-    ws: &mut Workspace<Xor>,
+    ws: &mut StepWorkspace<Xor>,
     opt: &mut O,
     x: &[f32; 2],
     t: &[f32; 1],
@@ -93,7 +93,7 @@ pub fn train<O: Optimizer<Xor>, P: Probe>(
     epochs: u32,
     probe: &mut P,
 ) -> Result<(), TrainError> {
-    let mut ws = Workspace::<Xor>::new();
+    let mut ws = StepWorkspace::<Xor>::new();
     for _ in 0..epochs {
         for (x, t) in INPUTS.iter().zip(&TARGETS) {
             probe.begin();

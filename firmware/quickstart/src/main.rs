@@ -9,7 +9,7 @@ use cortex_m_semihosting::{debug, hprintln};
 use panic_semihosting as _;
 use stacknet::loss::Mse;
 use stacknet::optim::Adam;
-use stacknet::{Dense, Footprint, Init, Layer, Sigmoid, Workspace, Zero, chain};
+use stacknet::{Dense, Footprint, Init, Layer, Sigmoid, StepWorkspace, Zero, chain};
 
 /// The architecture is a type: shapes are checked at compile time, sizes are constants.
 type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
@@ -33,7 +33,7 @@ fn main() -> ! {
 
     let mut net = Xor::ZERO;
     net.init(Init::XavierUniform, &mut stacknet::rng(1));
-    let mut ws = Workspace::<Xor>::new();
+    let mut ws = StepWorkspace::<Xor>::new();
     let Ok(mut opt) = Adam::new(0.05) else {
         hprintln!("invalid learning rate");
         exit(false)
