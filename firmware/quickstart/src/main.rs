@@ -15,7 +15,7 @@ use stacknet::{Dense, Footprint, Init, Layer, Sigmoid, StepWorkspace, Zero, chai
 type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
 
 /// Every byte of training state (parameters + workspace + Adam's moments), known before the
-/// firmware runs. The step's own stack comes on top: 180-292 B on a Cortex-M4F, 324-404 B
+/// firmware runs. The step's own stack comes on top: 256-288 B on a Cortex-M4F, 364-420 B
 /// on a Cortex-M0 (measured, docs/FOOTPRINT.md).
 const TRAINING_STATE: usize = Footprint::of::<Xor>().train_adam();
 
