@@ -76,6 +76,8 @@ for p in $profiles; do
         grep -cE 'rust_begin_unwind|core::panicking|core::fmt' || true)
       why=""
       case $rc in 0) ;; 124) why="hung (over ${RUN_TIMEOUT} s)" ;; *) why="exit $rc" ;; esac
+      # An image without code (no linker script) fails, whatever its run looked like.
+      "$ROOT/scripts/check_elf.sh" "$exe" >/dev/null || why="empty image${why:+ ($why)}"
       if [ -z "$why" ] && [ -n "${want[$bin]:-}" ] &&
          [ "${R[$k.checksum]:-}" != "0x${want[$bin]}" ]; then
         why="checksum ${R[$k.checksum]:-missing} differs from the host's 0x${want[$bin]}"
