@@ -19,6 +19,7 @@ pub mod loss;
 pub mod math;
 pub mod optim;
 pub mod replay;
+pub mod schedule;
 pub mod train;
 pub mod zero;
 

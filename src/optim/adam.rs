@@ -85,6 +85,21 @@ impl<L: Layer> Adam<L> {
         self.config
     }
 
+    /// The learning rate.
+    pub fn lr(&self) -> f32 {
+        self.config.lr
+    }
+
+    /// Changes the learning rate; moments and step count are kept (for a schedule, see
+    /// [`crate::schedule`]).
+    ///
+    /// # Errors
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; then nothing changes.
+    pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
+        self.config.lr = check_lr(lr)?;
+        Ok(())
+    }
+
     /// Updates taken so far (saturates at `u32::MAX`).
     pub fn steps(&self) -> u32 {
         self.steps

@@ -28,6 +28,21 @@ impl<L: Layer> Momentum<L> {
         })
     }
 
+    /// The learning rate.
+    pub fn lr(&self) -> f32 {
+        self.lr
+    }
+
+    /// Changes the learning rate; the velocity is kept (for a schedule, see
+    /// [`crate::schedule`]).
+    ///
+    /// # Errors
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; then nothing changes.
+    pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
+        self.lr = check_lr(lr)?;
+        Ok(())
+    }
+
     /// Forgets the velocity (for example when restarting training).
     pub fn reset(&mut self) {
         self.velocity = L::ZERO;

@@ -31,6 +31,15 @@ impl Sgd {
     pub fn lr(&self) -> f32 {
         self.lr
     }
+
+    /// Changes the learning rate (for a schedule, see [`crate::schedule`]).
+    ///
+    /// # Errors
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; then nothing changes.
+    pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
+        self.lr = check_lr(lr)?;
+        Ok(())
+    }
 }
 
 impl<L: Layer> Optimizer<L> for Sgd {
