@@ -55,6 +55,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: 3,
         batch_size: 1,
         seed: SEED,
+        ..FitConfig::default()
     };
     let plateau = fit(
         &mut reference,
@@ -77,6 +78,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: EPOCHS,
         batch_size: 16,
         seed: SEED,
+        ..FitConfig::default()
     };
     let mut bar = TrainingBar::new("digits", EPOCHS, train.len().div_ceil(16));
     let start = Instant::now();

@@ -61,6 +61,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: EPOCHS,
         batch_size: BATCH,
         seed: init_seed,
+        ..FitConfig::default()
     };
     let mut bar = TrainingBar::new("mnist", EPOCHS, train.len().div_ceil(BATCH));
     let start = Instant::now();

@@ -67,7 +67,7 @@ fn run<L, Lo, O>(
 where
     L: Layer<Input = [f32; 2], Output = [f32; 2]>,
     Lo: stacknet::loss::Loss<2>,
-    O: stacknet::optim::Optimizer<L>,
+    O: stacknet::optim::Optimizer<L> + stacknet::schedule::LearningRate,
 {
     let batches = train.len().div_ceil(config.batch_size);
     let mut bar = TrainingBar::new(name, config.epochs, batches);
@@ -108,6 +108,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             epochs: REFERENCE_EPOCHS,
             batch_size: 1,
             seed: SEED,
+            ..FitConfig::default()
         },
     )?;
     let reference_acc = evaluate(&reference, &Mse, &test).accuracy();
@@ -126,6 +127,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             epochs: BETTER_EPOCHS,
             batch_size: 64,
             seed: SEED,
+            ..FitConfig::default()
         },
     )?;
     let better_eval = evaluate(&better, &SoftmaxCrossEntropy, &test);

@@ -368,19 +368,27 @@ fn format_loss(v: f64) -> String {
     }
 }
 
-/// Draws a confusion matrix (`matrix[true][predicted]` counts) as a heat map with the count
-/// in every cell; row 0 at the top.
+/// Draws a confusion matrix (`matrix[true][predicted]` counts, square: an array of arrays
+/// or [`Evaluation::confusion`](crate::std::fit::Evaluation::confusion)) as a heat map with
+/// the count in every cell; row 0 at the top.
+///
+/// Diagonal cells are shaded by the fraction of their class recognised; off-diagonal cells
+/// by their count relative to the largest off-diagonal count, starting from a clearly
+/// visible tint, so a single mistake stands out from an empty cell and 6 mistakes from 1.
 ///
 /// # Errors
-/// [`PlotError::Empty`] if `C` or the size is zero; [`PlotError::Draw`] if the file cannot
-/// be written.
-pub fn confusion_matrix<const C: usize>(
+/// [`PlotError::Empty`] if the matrix is empty or not square, or the size is zero;
+/// [`PlotError::Draw`] if the file cannot be written.
+pub fn confusion_matrix<R: AsRef<[usize]>>(
     path: impl AsRef<Path>,
     title: &str,
-    matrix: &[[usize; C]; C],
+    matrix: &[R],
     size: (u32, u32),
 ) -> Result<(), PlotError> {
-    if C == 0 {
+    let matrix: Vec<&[usize]> = matrix.iter().map(AsRef::as_ref).collect();
+    #[allow(non_snake_case)]
+    let C = matrix.len();
+    if C == 0 || matrix.iter().any(|r| r.len() != C) {
         return Err(PlotError::Empty);
     }
     let root = canvas(path.as_ref(), size)?;
@@ -418,11 +426,24 @@ pub fn confusion_matrix<const C: usize>(
         .iter()
         .map(|r| r.iter().sum::<usize>().max(1))
         .collect();
+    let off_max = (0..C)
+        .flat_map(|t| (0..C).filter(move |&p| p != t).map(move |p| (t, p)))
+        .map(|(t, p)| matrix[t][p])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // How dark a cell is, in [0, 1]: diagonal by the class's recall, errors by their count
+    // against the largest error count (a square root so small counts still differ).
+    let shade = |t: usize, p: usize| {
+        if t == p {
+            matrix[t][p] as f64 / row_max[t] as f64
+        } else {
+            0.25 + 0.6 * (matrix[t][p] as f64 / off_max as f64).sqrt()
+        }
+    };
     let cells = (0..C).flat_map(|t| (0..C).map(move |p| (t, p)));
     chart
         .draw_series(cells.clone().map(|(t, p)| {
-            // Shade by the fraction of the true class's samples in the cell.
-            let frac = matrix[t][p] as f64 / row_max[t] as f64;
             let base = if t == p {
                 class_color(0)
             } else {
@@ -431,7 +452,7 @@ pub fn confusion_matrix<const C: usize>(
             let color = if matrix[t][p] == 0 {
                 WHITE
             } else {
-                tint(base, 0.92 - 0.82 * frac)
+                tint(base, 0.92 - 0.82 * shade(t, p))
             };
             let (x, y) = (p as i32, n - 1 - t as i32);
             Rectangle::new(
@@ -445,8 +466,8 @@ pub fn confusion_matrix<const C: usize>(
         .map_err(draw_err)?;
     chart
         .draw_series(cells.map(|(t, p)| {
-            let frac = matrix[t][p] as f64 / row_max[t] as f64;
-            let color: &'static RGBColor = if frac > 0.5 { &WHITE } else { &BLACK };
+            let dark = matrix[t][p] > 0 && shade(t, p) > 0.5;
+            let color: &'static RGBColor = if dark { &WHITE } else { &BLACK };
             let style = TextStyle::from((FAMILY, 15).into_font()).color(color).pos(
                 plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Center,
