@@ -22,6 +22,18 @@ pub const DIGITS_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/digits.c
 /// `data/mnist_5k.csv.gz` in this crate's source tree: 5000 MNIST digits (CC BY-SA 3.0).
 pub const MNIST_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist_5k.csv.gz");
 
+/// `data/iris.csv`: scikit-learn's iris (150 × 4 features, 3 classes; CC BY 4.0). Its first
+/// line is a header: load with `CsvFormat::new().with_header()`.
+pub const IRIS_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/iris.csv");
+
+/// `data/wine_data.csv`: scikit-learn's wine (178 × 13 features, 3 classes; CC BY 4.0),
+/// with a header line.
+pub const WINE_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/wine_data.csv");
+
+/// `data/breast_cancer.csv`: scikit-learn's breast cancer Wisconsin (569 × 30 features,
+/// 0 malignant / 1 benign; CC BY 4.0), with a header line.
+pub const BREAST_CANCER_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv");
+
 /// Default [`CsvFormat::max_line_bytes`]: 1 MiB, enough for 100 000 numeric columns.
 pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 

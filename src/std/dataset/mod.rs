@@ -15,8 +15,9 @@ mod error;
 mod moons;
 
 pub use csv::{
-    Column, CsvFormat, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, DIGITS_CSV, MNIST_CSV, digits,
-    load_csv, load_csv_targets, mnist, read_csv, read_csv_targets,
+    BREAST_CANCER_CSV, Column, CsvFormat, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, DIGITS_CSV,
+    IRIS_CSV, MNIST_CSV, WINE_CSV, digits, load_csv, load_csv_targets, mnist, read_csv,
+    read_csv_targets,
 };
 pub use error::DatasetError;
 pub use moons::two_moons;
