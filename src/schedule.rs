@@ -13,7 +13,7 @@
 //!     opt.set_lr(schedule.lr(step)).unwrap();
 //!     // ... ws.step(&mut net, &mut opt, ..) ...
 //! }
-//! assert_eq!(schedule.lr(0), 0.01); // warm-up starts at base / warmup
+//! assert!((schedule.lr(0) - 0.01).abs() < 1e-8); // warm-up starts at base / warmup
 //! assert_eq!(schedule.lr(9), 0.1);
 //! assert!((schedule.lr(99) - 0.001).abs() < 1e-4);
 //! ```

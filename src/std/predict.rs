@@ -7,7 +7,7 @@
 //! outputs themselves for a model that ends in a sigmoid or softmax.
 //!
 //! ```
-//! use stacknet::{chain, Dense, Layer, Zero, loss::BinaryCrossEntropyWithLogits as Bce};
+//! use stacknet::{chain, Dense, Zero, loss::BinaryCrossEntropyWithLogits as Bce};
 //! use stacknet::std::predict::{predict, predict_proba};
 //! type Net = chain![Dense<2, 1>, stacknet::Identity<1>];
 //! let mut net = Net::ZERO;
