@@ -120,7 +120,7 @@ impl<const N: usize> Standardize<N> {
         let mut scale = [1.0f32; N];
         for i in 0..N {
             shift[i] = mean[i] as f32;
-            let inv = (1.0 / (squares[i] / n).sqrt()) as f32;
+            let inv = (1.0 / libm::sqrt(squares[i] / n)) as f32;
             if inv.is_finite() && inv > 0.0 {
                 scale[i] = inv;
             }
