@@ -29,27 +29,14 @@ fn train_and_score<const D: usize, const C: usize>(
         chain![Standardize<D>, Dense<D, 100>, Relu<100>, Dense<100, C>];
     let data: Dataset<D, C> = load_csv(path, &CsvFormat::new().with_header())?;
     let (train, test) = data.stratified_split(0.75, seed);
-    let mut net = Box::new(Net::<D, C>::ZERO);
+    let mut net = Net::<D, C>::ZERO;
     net.init(Init::XavierUniform, &mut stacknet::rng(seed));
     net.0 = Standardize::fit(train.features())?;
     let mut opt = Adam::new(1e-3)?;
-    let batch_size = train.len().min(200);
-    let config = FitConfig {
-        epochs: 200,
-        batch_size,
-        seed,
-        ..FitConfig::default()
-    };
-    fit(
-        &mut *net,
-        &mut opt,
-        &SoftmaxCrossEntropy,
-        &train,
-        None,
-        &config,
-        |_| {},
-    )?;
-    Ok(accuracy(&*net, &SoftmaxCrossEntropy, &test))
+    let config = FitConfig::new(200, train.len().min(200), seed);
+    let loss = SoftmaxCrossEntropy;
+    fit(&mut net, &mut opt, &loss, &train, None, &config, |_| {})?;
+    Ok(accuracy(&net, &loss, &test))
 }
 
 fn seeds() -> Result<Vec<u64>, Box<dyn Error>> {

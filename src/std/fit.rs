@@ -62,10 +62,18 @@ pub struct FitConfig {
 
 impl Default for FitConfig {
     fn default() -> Self {
+        Self::new(10, 32, 0)
+    }
+}
+
+impl FitConfig {
+    /// `epochs` epochs of batches of `batch_size`, shuffled from `seed`; the rest as in
+    /// [`FitConfig::default`].
+    pub const fn new(epochs: usize, batch_size: usize, seed: u64) -> Self {
         Self {
-            epochs: 10,
-            batch_size: 32,
-            seed: 0,
+            epochs,
+            batch_size,
+            seed,
             first_epoch: 1,
             validation: 0.0,
             eval_every: 1,
