@@ -120,6 +120,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     print!("{}", eval.confusion_table());
     let reference = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/mnist_reference.txt");
     match std::fs::read_to_string(reference) {
+        // PyTorch was trained on the split of the default seed only.
+        Ok(_) if seed != DEFAULT_SEED => {
+            println!("(the PyTorch reference is for the split of seed {DEFAULT_SEED})");
+        }
         Ok(text) => {
             if let Some(line) = text
                 .lines()
