@@ -549,7 +549,7 @@ pub fn confusion_matrix<R: AsRef<[usize]>>(
         .map_err(draw_err)?;
     chart
         .draw_series(cells.map(|(t, p)| {
-            let dark = matrix[t][p] > 0 && shade(t, p) > 0.5;
+            let dark = matrix[t][p] > 0 && shade(t, p) > 0.65;
             let color: &'static RGBColor = if dark { &WHITE } else { &BLACK };
             let style = TextStyle::from((FAMILY, 15).into_font()).color(color).pos(
                 plotters::style::text_anchor::Pos::new(
