@@ -33,7 +33,7 @@ pub use init::{Init, rng};
 pub use layer::Layer;
 pub use layers::{
     Act, AvgPool2d, Conv2d, Dense, Flatten, Identity, LeakyRelu, MaxPool2d, Relu, Relu3, Sigmoid,
-    Softmax, Standardize, Tanh, Unflatten,
+    Softmax, Standardize, StandardizeChannels, Tanh, Unflatten,
 };
 pub use train::Workspace;
 pub use zero::{Tensor, Zero};

@@ -14,7 +14,7 @@ pub use dense::Dense;
 pub use flatten::{Flatten, Unflatten};
 pub use pool::{ArgMax, AvgPool2d, MaxPool2d};
 pub use softmax::Softmax;
-pub use standardize::{Standardize, StandardizeError};
+pub use standardize::{Standardize, StandardizeChannels, StandardizeError};
 
 /// Kind tags for shape signatures. Never reuse or renumber: saved weights depend on them.
 pub(crate) mod kind {
@@ -31,4 +31,5 @@ pub(crate) mod kind {
     pub const AVG_POOL2D: u32 = 22;
     pub const FLATTEN: u32 = 23;
     pub const UNFLATTEN: u32 = 24;
+    pub const STANDARDIZE_CHANNELS: u32 = 25;
 }

@@ -10,6 +10,7 @@
 //! for the weight file.
 
 use crate::layer::{Layer, signature};
+use crate::layers::conv::Map;
 use crate::layers::kind;
 use crate::zero::Zero;
 use rand_core::Rng;
@@ -118,12 +119,8 @@ impl<const N: usize> Standardize<N> {
         }
         let mut shift = [0.0f32; N];
         let mut scale = [1.0f32; N];
-        for i in 0..N {
-            shift[i] = mean[i] as f32;
-            let inv = (1.0 / libm::sqrt(squares[i] / n)) as f32;
-            if inv.is_finite() && inv > 0.0 {
-                scale[i] = inv;
-            }
+        for (((sh, sc), &total), &sq) in shift.iter_mut().zip(&mut scale).zip(&sum).zip(&squares) {
+            (*sh, *sc) = shift_and_scale(total, sq, n);
         }
         Ok(Self::from_parts(shift, scale))
     }
@@ -192,6 +189,160 @@ impl<const N: usize> Layer for Standardize<N> {
     }
 }
 
+/// Mean and 1/σ of a stream of values, in `f64` (two passes over the data: the caller
+/// gives the values twice). A constant (or nearly constant) stream gets scale 1.
+fn shift_and_scale(sum: f64, squares: f64, n: f64) -> (f32, f32) {
+    let inv = (1.0 / libm::sqrt(squares / n)) as f32;
+    let scale = if inv.is_finite() && inv > 0.0 {
+        inv
+    } else {
+        1.0
+    };
+    ((sum / n) as f32, scale)
+}
+
+/// Per-channel standardization of `C×H×W` feature maps:
+/// `y[c][h][w] = (x[c][h][w] − shift[c]) · scale[c]`, with one shift and scale per channel
+/// fitted over every pixel of the channel (the usual normalization of image inputs, like
+/// torchvision's `Normalize(mean, std)`). Same rules as [`Standardize`]: saved with the
+/// weights, generated into `static` models, never trained, `init` keeps it.
+///
+/// ```
+/// use stacknet::{Layer, layers::StandardizeChannels};
+/// let images = [[[[0.0, 2.0]], [[10.0, 10.0]]]]; // one 2×1×2 image
+/// let s = StandardizeChannels::<2, 1, 2>::fit(&images).unwrap();
+/// assert_eq!((s.shift, s.scale), ([1.0, 10.0], [1.0, 1.0]));
+/// assert_eq!(s.infer(&images[0]), [[[-1.0, 1.0]], [[0.0, 0.0]]]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StandardizeChannels<const C: usize, const H: usize, const W: usize> {
+    /// Subtracted from every pixel of each channel (the channel's training mean).
+    pub shift: [f32; C],
+    /// Multiplies every shifted pixel of each channel (1 / its standard deviation).
+    pub scale: [f32; C],
+}
+
+impl<const C: usize, const H: usize, const W: usize> StandardizeChannels<C, H, W> {
+    /// From given shift and scale. Usable in `const` and `static` items.
+    pub const fn from_parts(shift: [f32; C], scale: [f32; C]) -> Self {
+        const {
+            assert!(
+                C > 0 && H > 0 && W > 0,
+                "StandardizeChannels needs C, H, W > 0"
+            )
+        };
+        Self { shift, scale }
+    }
+
+    /// Fits to `samples`: per channel, the mean and 1 / population standard deviation of
+    /// all its pixels in all samples (scale 1 for a constant channel).
+    ///
+    /// # Errors
+    /// [`StandardizeError::Empty`] for no samples, [`StandardizeError::NonFinite`] for a NaN
+    /// or infinite pixel (`feature` is its index in the flattened `C·H·W` sample).
+    pub fn fit(samples: &[Map<C, H, W>]) -> Result<Self, StandardizeError> {
+        if samples.is_empty() {
+            return Err(StandardizeError::Empty);
+        }
+        let mut sum = [0.0f64; C];
+        for (s, x) in samples.iter().enumerate() {
+            for (c, (acc, plane)) in sum.iter_mut().zip(x).enumerate() {
+                for (i, &v) in plane.as_flattened().iter().enumerate() {
+                    if !v.is_finite() {
+                        return Err(StandardizeError::NonFinite {
+                            sample: s,
+                            feature: c * H * W + i,
+                        });
+                    }
+                    *acc += f64::from(v);
+                }
+            }
+        }
+        let n = (samples.len() * H * W) as f64;
+        let mut squares = [0.0f64; C];
+        for x in samples {
+            for ((acc, plane), total) in squares.iter_mut().zip(x).zip(&sum) {
+                let mean = total / n;
+                for &v in plane.as_flattened() {
+                    let d = f64::from(v) - mean;
+                    *acc += d * d;
+                }
+            }
+        }
+        let mut shift = [0.0f32; C];
+        let mut scale = [1.0f32; C];
+        for (((sh, sc), &total), &sq) in shift.iter_mut().zip(&mut scale).zip(&sum).zip(&squares) {
+            (*sh, *sc) = shift_and_scale(total, sq, n);
+        }
+        Ok(Self::from_parts(shift, scale))
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> Zero for StandardizeChannels<C, H, W> {
+    const ZERO: Self = Self::from_parts([0.0; C], [0.0; C]);
+}
+
+impl<const C: usize, const H: usize, const W: usize> Layer for StandardizeChannels<C, H, W> {
+    type Input = Map<C, H, W>;
+    type Output = Map<C, H, W>;
+    type Cache = ();
+
+    // Stored (saved, generated) but never trained: see the module docs.
+    const PARAMS: usize = 2 * C;
+    const PARAM_BLOCKS: usize = 2;
+    const SIGNATURE: u64 = signature::of(kind::STANDARDIZE_CHANNELS, &[C, H, W]);
+
+    #[inline]
+    fn infer(&self, x: &Map<C, H, W>) -> Map<C, H, W> {
+        let mut y = *x;
+        for ((plane, &s), &k) in y.iter_mut().zip(&self.shift).zip(&self.scale) {
+            for v in plane.as_flattened_mut() {
+                *v = (*v - s) * k;
+            }
+        }
+        y
+    }
+
+    #[inline]
+    fn forward(&self, x: &Map<C, H, W>, _: &mut ()) -> Map<C, H, W> {
+        self.infer(x)
+    }
+
+    #[inline]
+    fn backward(&self, _: &(), dy: &Map<C, H, W>, _: &mut Self) -> Map<C, H, W> {
+        let mut dx = *dy;
+        for (plane, &k) in dx.iter_mut().zip(&self.scale) {
+            for v in plane.as_flattened_mut() {
+                *v *= k;
+            }
+        }
+        dx
+    }
+
+    #[inline]
+    fn backward_params(&self, _: &(), _: &Map<C, H, W>, _: &mut Self) {}
+
+    fn param_block(&self, i: usize) -> &[f32] {
+        match i {
+            0 => &self.shift,
+            1 => &self.scale,
+            _ => &[],
+        }
+    }
+
+    fn param_block_mut(&mut self, i: usize) -> &mut [f32] {
+        match i {
+            0 => &mut self.shift,
+            1 => &mut self.scale,
+            _ => &mut [],
+        }
+    }
+
+    fn init<R: Rng + ?Sized>(&mut self, _: crate::Init, _: &mut R) {
+        // Fitted from data, not drawn at random: keep whatever was fitted.
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,6 +367,37 @@ mod tests {
                 sample: 1,
                 feature: 1
             })
+        );
+    }
+
+    #[test]
+    fn channels_fit_per_channel_and_scale_the_gradient() {
+        let images = [
+            [[[1.0, 3.0], [1.0, 3.0]], [[5.0, 5.0], [5.0, 5.0]]],
+            [[[1.0, 3.0], [1.0, 3.0]], [[5.0, 5.0], [5.0, 5.0]]],
+        ];
+        let s = StandardizeChannels::<2, 2, 2>::fit(&images).unwrap();
+        assert_eq!((s.shift, s.scale), ([2.0, 5.0], [1.0, 1.0]));
+        let mut wide = images;
+        wide[0][0][0][0] = -3.0; // channel 0 now: -3, 3, 1, 3, 1, 3, 1, 3
+        let w = StandardizeChannels::<2, 2, 2>::fit(&wide).unwrap();
+        assert!(w.scale[0] < 1.0 && w.scale[1] == 1.0);
+        let dy = [[[1.0; 2]; 2]; 2];
+        let mut unused = StandardizeChannels::ZERO;
+        let dx = w.backward(&(), &dy, &mut unused);
+        assert_eq!(dx[0][1][1], w.scale[0]);
+        assert_eq!(dx[1][0][0], 1.0);
+        wide[1][1][0][1] = f32::INFINITY;
+        assert_eq!(
+            StandardizeChannels::<2, 2, 2>::fit(&wide),
+            Err(StandardizeError::NonFinite {
+                sample: 1,
+                feature: 5
+            })
+        );
+        assert_eq!(
+            StandardizeChannels::<1, 1, 1>::fit(&[]),
+            Err(StandardizeError::Empty)
         );
     }
 
