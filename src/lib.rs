@@ -23,6 +23,7 @@ pub mod math;
 pub mod optim;
 pub mod params;
 pub mod replay;
+pub mod schedule;
 pub mod train;
 pub mod zero;
 
@@ -36,7 +37,7 @@ pub use init::{Init, rng};
 pub use layer::{Layer, Split};
 pub use layers::{
     Act, AvgPool2d, BiasOnly, Conv2d, Dense, Flatten, Frozen, Identity, LeakyRelu, MaxPool2d, Relu,
-    Relu3, Sigmoid, Softmax, Tanh, Unflatten,
+    Relu3, Sigmoid, Softmax, Standardize, StandardizeChannels, Tanh, Unflatten,
 };
 pub use params::Params;
 pub use train::{StepWorkspace, Workspace};

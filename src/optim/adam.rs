@@ -130,7 +130,8 @@ impl<L: Layer> Adam<L> {
         self.config.lr
     }
 
-    /// Changes the learning rate (for a schedule); the moments are kept.
+    /// Changes the learning rate (for a schedule, see [`crate::schedule`]); the
+    /// moments and step count are kept.
     ///
     /// # Errors
     /// As [`Adam::with_config`]; unchanged then.
