@@ -18,6 +18,7 @@ pub mod layers;
 pub mod loss;
 pub mod math;
 pub mod optim;
+pub mod quant;
 pub mod replay;
 pub mod train;
 pub mod zero;

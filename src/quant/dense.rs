@@ -1,0 +1,149 @@
+//! `QDense<IN, OUT>`: the int8 fully connected layer (TFLite's `FULLY_CONNECTED`).
+
+use crate::quant::layer::QLayer;
+use crate::quant::output::OutputStage;
+use crate::quant::requant::Requant;
+
+/// Int8 fully connected layer, TFLite's integer scheme:
+/// `y[o] = clamp(zp_out + requant[o](bias[o] + Σ_i w[o][i]·(x[i] − zp_in)))`.
+///
+/// Weights are symmetric int8 per output channel (zero point 0), the bias is int32 in
+/// units of `scale_in · scale_w[o]`, and `requant[o]` is the fixed-point factor
+/// `scale_in · scale_w[o] / scale_out`. The `−zp_in · Σ_i w[o][i]` term does not depend on
+/// the input, so [`new`](Self::new) folds it into the accumulator's start value and the
+/// inner loop is a plain int8 dot product: one multiply and one add per weight, in
+/// 32-bit integers (exact, so the result is the same bit for bit as TFLite's order).
+///
+/// ```
+/// use stacknet::quant::{OutputStage, QDense, QLayer, Requant};
+/// // y = x0 − x1 at scale 1 (multiplier ½ · 2¹ = 1), zero points 0.
+/// let one = Requant { multiplier: 1 << 30, shift: 1 };
+/// let layer = QDense::<2, 1>::new([[1, -1]], [0], [one], 0, OutputStage::plain(0));
+/// assert_eq!(layer.infer(&[50, 20]), [30]);
+/// assert_eq!(layer.infer(&[-100, 100]), [-128]); // saturates
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QDense<const IN: usize, const OUT: usize> {
+    weights: [[i8; IN]; OUT],
+    bias: [i32; OUT],
+    requant: [Requant; OUT],
+    input_zero_point: i32,
+    output: OutputStage,
+    /// `bias[o] − zp_in · Σ_i w[o][i]`: where each output's accumulator starts.
+    start: [i32; OUT],
+}
+
+impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
+    /// A layer from int8 weights `[out][in]`, int32 bias, per-channel requantization, the
+    /// input zero point and the output stage. Usable in `const` and `static` items.
+    pub const fn new(
+        weights: [[i8; IN]; OUT],
+        bias: [i32; OUT],
+        requant: [Requant; OUT],
+        input_zero_point: i32,
+        output: OutputStage,
+    ) -> Self {
+        const {
+            assert!(
+                IN > 0 && OUT > 0,
+                "QDense<IN, OUT> needs IN > 0 and OUT > 0"
+            )
+        };
+        let mut start = [0i32; OUT];
+        let mut o = 0;
+        while o < OUT {
+            let mut sum = 0i32;
+            let mut i = 0;
+            while i < IN {
+                sum = sum.wrapping_add(weights[o][i] as i32);
+                i += 1;
+            }
+            start[o] = bias[o].wrapping_sub(sum.wrapping_mul(input_zero_point));
+            o += 1;
+        }
+        Self {
+            weights,
+            bias,
+            requant,
+            input_zero_point,
+            output,
+            start,
+        }
+    }
+
+    /// The int8 weights, `[out][in]`.
+    pub const fn weights(&self) -> &[[i8; IN]; OUT] {
+        &self.weights
+    }
+    /// The int32 bias (scale `scale_in · scale_w[o]`, zero point 0).
+    pub const fn bias(&self) -> &[i32; OUT] {
+        &self.bias
+    }
+    /// The per-output-channel requantization factors.
+    pub const fn requant(&self) -> &[Requant; OUT] {
+        &self.requant
+    }
+    /// The input zero point.
+    pub const fn input_zero_point(&self) -> i32 {
+        self.input_zero_point
+    }
+    /// The output zero point and clamp range.
+    pub const fn output(&self) -> OutputStage {
+        self.output
+    }
+}
+
+/// `Σ w[i]·x[i]` over int8 vectors in 32-bit integers, four products per iteration (the
+/// sum is exact, so the grouping does not change the result).
+#[inline(always)]
+pub(crate) fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
+    let (wq, wr) = w.as_chunks::<4>();
+    let (xq, xr) = x.as_chunks::<4>();
+    let mut acc = 0i32;
+    for (a, b) in wq.iter().zip(xq) {
+        let p01 = (a[0] as i32 * b[0] as i32).wrapping_add(a[1] as i32 * b[1] as i32);
+        let p23 = (a[2] as i32 * b[2] as i32).wrapping_add(a[3] as i32 * b[3] as i32);
+        acc = acc.wrapping_add(p01).wrapping_add(p23);
+    }
+    for (a, b) in wr.iter().zip(xr) {
+        acc = acc.wrapping_add(*a as i32 * *b as i32);
+    }
+    acc
+}
+
+impl<const IN: usize, const OUT: usize> QLayer for QDense<IN, OUT> {
+    type Input = [i8; IN];
+    type Output = [i8; OUT];
+
+    fn infer(&self, x: &[i8; IN]) -> [i8; OUT] {
+        let mut y = [0i8; OUT];
+        let rows = self.weights.iter().zip(&self.start).zip(&self.requant);
+        for (yo, ((row, start), requant)) in y.iter_mut().zip(rows) {
+            let acc = start.wrapping_add(dot_i8(row, x));
+            *yo = self.output.finish(requant.apply(acc));
+        }
+        y
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_zero_point_equals_the_direct_formula() {
+        let r = Requant::from_real(0.013).unwrap();
+        let w = [[3i8, -7, 127, -127, 0], [1, 2, 3, 4, 5]];
+        let layer = QDense::<5, 2>::new(w, [100, -2000], [r, r], -5, OutputStage::plain(9));
+        let x = [-128i8, 127, 3, -4, 55];
+        let y = layer.infer(&x);
+        for o in 0..2 {
+            let mut acc = [100, -2000][o];
+            for i in 0..5 {
+                acc += w[o][i] as i32 * (x[i] as i32 + 5);
+            }
+            let want = (r.apply(acc) + 9).clamp(-128, 127) as i8;
+            assert_eq!(y[o], want);
+        }
+    }
+}
