@@ -6,7 +6,7 @@ use crate::quant::fixed_point::multiply_by_quantized_multiplier;
 
 /// A real factor `m = multiplier · 2^shift / 2³¹` with `multiplier` in `[2³⁰, 2³¹)` (or 0),
 /// stored the way TFLite stores it, so requantization is integer-only and bit-exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Requant {
     /// Q31 significand: `round(q · 2³¹)` where `m = q · 2^shift`, `q` in `[0.5, 1)`.
     pub multiplier: i32,

@@ -10,3 +10,6 @@ pub mod plot;
 #[cfg(feature = "progress")]
 #[cfg_attr(docsrs, doc(cfg(feature = "progress")))]
 pub mod progress;
+pub mod quantize_codegen;
+pub mod quantized_model;
+pub mod tflite;
