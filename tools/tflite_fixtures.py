@@ -4,7 +4,8 @@ converter, and the LiteRT interpreter's int8 outputs for a set of inputs, so tha
 tests/int8_tflite.rs can check stacknet's importer and int8 kernels bit for bit without
 TensorFlow installed.
 
-    python3 tools/tflite_fixtures.py
+    python3 tools/tflite_fixtures.py               # retrain, reconvert, rewrite everything
+    python3 tools/tflite_fixtures.py --cases-only  # rerun the interpreter on the committed models
 
 Installs tensorflow-cpu and ai-edge-litert into target/tflite-venv (once) and re-runs itself
 there. Never needed by CI: the outputs are committed. Seeded, but TensorFlow's training is
@@ -91,13 +92,34 @@ def run_interpreter(blob, xs, reference_kernels=False):
     return np.array(qs), np.array(ys)
 
 
-def write_cases(name, qs, ys):
+def write_cases(name, qs, ys, ys_ref):
     with open(OUT / f"{name}.cases", "w") as f:
         f.write(f"# LiteRT int8 outputs of {name}.tflite: 'in' int8 input (flattened NHWC),\n")
-        f.write("# 'out' the interpreter's int8 output. Written by tools/tflite_fixtures.py.\n")
-        for q, y in zip(qs, ys):
+        f.write("# 'out' the interpreter's int8 output with its default (optimized) kernels,\n")
+        f.write("# 'ref' with its reference kernels (BUILTIN_REF).\n")
+        f.write("# Written by tools/tflite_fixtures.py.\n")
+        for q, y, r in zip(qs, ys, ys_ref):
             f.write("in " + " ".join(map(str, q.tolist())) + "\n")
             f.write("out " + " ".join(map(str, y.tolist())) + "\n")
+            f.write("ref " + " ".join(map(str, r.tolist())) + "\n")
+
+
+def cases_only():
+    """Rewrites the .cases files from the committed .tflite files and their 'in' lines."""
+    import numpy as np
+    for path in sorted(OUT.glob("*.cases")):
+        blob = (OUT / (path.stem + ".tflite")).read_bytes()
+        from ai_edge_litert.interpreter import Interpreter
+        it = Interpreter(model_content=blob)
+        scale, zp = it.get_input_details()[0]["quantization"]
+        ins = [np.array(line.split()[1:], dtype=np.float32) for line in open(path)
+               if line.startswith("in ")]
+        xs = [(q - zp) * scale for q in ins]
+        qs, ys = run_interpreter(blob, xs)
+        assert all((a == b).all() for a, b in zip(qs, ins)), "inputs did not round-trip"
+        _, ys_ref = run_interpreter(blob, xs, reference_kernels=True)
+        write_cases(path.stem, qs, ys, ys_ref)
+        print(path.stem, "optimized == reference:", bool((ys == ys_ref).all()))
 
 
 def main():
@@ -167,7 +189,7 @@ def main():
         (OUT / f"{name}.tflite").write_bytes(blob)
         qs, ys = run_interpreter(blob, tx[:cases])
         _, ys_ref = run_interpreter(blob, tx[:cases], reference_kernels=True)
-        write_cases(name, qs, ys)
+        write_cases(name, qs, ys, ys_ref)
         summary[name] = {
             "float_test_accuracy": keras_accuracy(model, tx, ty),
             "int8_test_accuracy": int8_accuracy(blob, tx, ty),
@@ -194,4 +216,7 @@ def main():
 
 if __name__ == "__main__":
     ensure_venv()
-    main()
+    if sys.argv[1:] == ["--cases-only"]:
+        cases_only()
+    else:
+        main()

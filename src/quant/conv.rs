@@ -22,7 +22,7 @@ pub(crate) const fn taps(
     let start = o * stride; // input index of tap k is start + k − pad
     let lo = pad.saturating_sub(start);
     let end = n + pad; // tap k is inside while start + k < n + pad
-    let hi = if end > start { end - start } else { 0 };
+    let hi = end.saturating_sub(start);
     let hi = if hi < k { hi } else { k };
     if lo < hi { (lo, hi) } else { (0, 0) }
 }
@@ -184,6 +184,7 @@ impl<
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // the direct formula, index by index
 mod tests {
     use super::*;
 

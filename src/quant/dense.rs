@@ -127,6 +127,7 @@ impl<const IN: usize, const OUT: usize> QLayer for QDense<IN, OUT> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_range_loop)] // the direct formula, index by index
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
-//! TensorFlow Lite's fixed-point requantization arithmetic, written from its specification
-//! (gemmlowp's `SaturatingRoundingDoublingHighMul` and `RoundingDivideByPOT`, as used by
-//! TFLite's reference int8 kernels). Integer only: these run once per output value.
+//! TensorFlow Lite's fixed-point requantization arithmetic, written from its specification:
+//! the single-rounding `MultiplyByQuantizedMultiplier` that LiteRT's default kernels use
+//! (and the layers here), and gemmlowp's two-step `SaturatingRoundingDoublingHighMul` +
+//! `RoundingDivideByPOT`, which some reference kernels (and CMSIS-NN by default) use; the
+//! two differ only on rare exact ties. Integer only: these run once per output value.
 
 /// `round(a · b / 2³¹)` (ties: positive away from zero, negative toward zero, exactly as
 /// gemmlowp's nudge-then-truncate does), saturating the single overflowing case
@@ -42,6 +44,27 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
     )
 }
 
+/// TFLite's single-rounding `MultiplyByQuantizedMultiplier` (`TFLITE_SINGLE_ROUNDING`):
+/// `(x · multiplier + 2^(30 − shift)) >> (31 − shift)` in 64 bits, one rounding (ties
+/// toward +∞) instead of two. `shift` must be in `-31..=30` ([`Requant::is_valid`]); the
+/// result is exact for every `i32` input (the product fits in 63 bits).
+///
+/// [`Requant::is_valid`]: crate::quant::Requant::is_valid
+#[inline]
+pub const fn multiply_by_quantized_multiplier_single(x: i32, multiplier: i32, shift: i32) -> i32 {
+    // 1..=62 for shift in -31..=30; clamped so a bad shift cannot overflow the shifts.
+    let total = (31 - shift) as u32;
+    let total = if total < 1 {
+        1
+    } else if total > 62 {
+        62
+    } else {
+        total
+    };
+    let round = 1i64 << (total - 1);
+    ((x as i64 * multiplier as i64).wrapping_add(round) >> total) as i32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +85,25 @@ mod tests {
         assert_eq!(
             saturating_rounding_doubling_high_mul(i32::MAX, i32::MAX),
             i32::MAX - 1
+        );
+    }
+
+    #[test]
+    fn single_rounding_rounds_ties_up_once() {
+        // 79895 · 2105575826 · 2^-10 / 2^31 = 76.49986…: one rounding gives 76, the
+        // two-step rounding 77 (78335.86 → 78336, then 76.5 → 77). LiteRT says 76.
+        assert_eq!(
+            multiply_by_quantized_multiplier_single(79895, 2105575826, -10),
+            76
+        );
+        assert_eq!(multiply_by_quantized_multiplier(79895, 2105575826, -10), 77);
+        // exact ties go up: 3 · ½ = 1.5 → 2, −1.5 → −1
+        assert_eq!(multiply_by_quantized_multiplier_single(3, 1 << 30, 0), 2);
+        assert_eq!(multiply_by_quantized_multiplier_single(-3, 1 << 30, 0), -1);
+        assert_eq!(multiply_by_quantized_multiplier_single(10, 3 << 29, 2), 30);
+        assert_eq!(
+            multiply_by_quantized_multiplier_single(i32::MIN, i32::MAX, -31),
+            -1
         );
     }
 

@@ -30,7 +30,7 @@ impl OutputStage {
     /// gives (bounds rounded half away from zero in `f32`). `None` when `zero_point` is
     /// outside `-128..=127` or `scale` is not a positive finite number.
     pub fn new(scale: f32, zero_point: i32, activation: FusedActivation) -> Option<Self> {
-        if !(scale.is_finite() && scale > 0.0) || !(-128..=127).contains(&zero_point) {
+        if !(scale.is_finite() && scale > 0.0 && (-128..=127).contains(&zero_point)) {
             return None;
         }
         let quantize = |v: f32| zero_point.saturating_add(round_half_away(v / scale));

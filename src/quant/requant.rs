@@ -2,7 +2,7 @@
 //! output's scale, and `quantize_multiplier`, TFLite's way of computing it from a real
 //! number.
 
-use crate::quant::fixed_point::multiply_by_quantized_multiplier;
+use crate::quant::fixed_point::multiply_by_quantized_multiplier_single;
 
 /// A real factor `m = multiplier · 2^shift / 2³¹` with `multiplier` in `[2³⁰, 2³¹)` (or 0),
 /// stored the way TFLite stores it, so requantization is integer-only and bit-exact.
@@ -21,10 +21,14 @@ impl Requant {
         shift: 0,
     };
 
-    /// `acc · m`, rounded exactly as TFLite's `MultiplyByQuantizedMultiplier`.
+    /// `acc · m`, rounded as TFLite's single-rounding `MultiplyByQuantizedMultiplier`
+    /// (the one LiteRT's default kernels use: `tests/int8_tflite.rs` matches them on every
+    /// fixture input, while the two-step gemmlowp rounding in
+    /// [`multiply_by_quantized_multiplier`](crate::quant::fixed_point::multiply_by_quantized_multiplier)
+    /// differs on rare exact ties).
     #[inline]
     pub const fn apply(self, acc: i32) -> i32 {
-        multiply_by_quantized_multiplier(acc, self.multiplier, self.shift)
+        multiply_by_quantized_multiplier_single(acc, self.multiplier, self.shift)
     }
 
     /// True when the fields are in the ranges [`apply`](Self::apply) is defined for: a

@@ -137,6 +137,9 @@ pub fn import(bytes: &[u8]) -> Result<QModelSpec, TfliteError> {
     Ok(QModelSpec { layers: ctx.layers })
 }
 
+/// A layer's int8 weights, int32 bias and per-channel requantization factors.
+type Parameters = (Vec<i8>, Vec<i32>, Vec<Requant>);
+
 struct Importer<'g, 'a> {
     g: &'g Graph<'a>,
     layers: Vec<QLayerSpec>,
@@ -267,7 +270,7 @@ impl Importer<'_, '_> {
         per_tensor_ok: bool,
         in_scale: f32,
         out_scale: f32,
-    ) -> Result<(Vec<i8>, Vec<i32>, Vec<Requant>), TfliteError> {
+    ) -> Result<Parameters, TfliteError> {
         let wt = self.tensor(*o.inputs.get(1).unwrap_or(&-1), index, "weights")?;
         if wt.ty != ty::INT8 {
             return Err(self.err(index, o, std::format!("weights '{}' are not int8", wt.name)));
