@@ -1,6 +1,7 @@
 //! `QConv2d`: int8 2-D convolution on `C×H×W` maps (TFLite's `CONV_2D`).
 
 use crate::layers::conv::out_size;
+use crate::quant::fixed_point::multiply_by_quantized_multiplier_single as requantize;
 use crate::quant::layer::QLayer;
 use crate::quant::output::OutputStage;
 use crate::quant::requant::Requant;
@@ -57,7 +58,9 @@ pub struct QConv2d<
 > {
     weights: [[[[i8; K]; K]; C_IN]; C_OUT],
     bias: [i32; C_OUT],
-    requant: [Requant; C_OUT],
+    /// The requantization factors, split so the shifts take one byte each in flash.
+    multiplier: [i32; C_OUT],
+    shift: [i8; C_OUT],
     input_zero_point: i32,
     output: OutputStage,
 }
@@ -104,10 +107,19 @@ impl<
         output: OutputStage,
     ) -> Self {
         let () = Self::SHAPE_OK;
+        let mut multiplier = [0i32; C_OUT];
+        let mut shift = [0i8; C_OUT];
+        let mut o = 0;
+        while o < C_OUT {
+            multiplier[o] = requant[o].multiplier;
+            shift[o] = requant[o].clamped_shift();
+            o += 1;
+        }
         Self {
             weights,
             bias,
-            requant,
+            multiplier,
+            shift,
             input_zero_point,
             output,
         }
@@ -122,8 +134,15 @@ impl<
         &self.bias
     }
     /// The per-output-channel requantization factors.
-    pub const fn requant(&self) -> &[Requant; C_OUT] {
-        &self.requant
+    pub fn requant(&self) -> [Requant; C_OUT] {
+        let mut r = [Requant::ZERO; C_OUT];
+        for ((r, &multiplier), &shift) in r.iter_mut().zip(&self.multiplier).zip(&self.shift) {
+            *r = Requant {
+                multiplier,
+                shift: shift as i32,
+            };
+        }
+        r
     }
     /// The input zero point.
     pub const fn input_zero_point(&self) -> i32 {
@@ -154,8 +173,9 @@ impl<
         let () = Self::SHAPE_OK;
         let zp = self.input_zero_point;
         let mut y = [[[0i8; OW]; OH]; C_OUT];
-        let channels = self.weights.iter().zip(&self.bias).zip(&self.requant);
-        for (y_map, ((kernel, &bias), requant)) in y.iter_mut().zip(channels) {
+        let scale = self.multiplier.iter().zip(&self.shift);
+        let channels = self.weights.iter().zip(&self.bias).zip(scale);
+        for (y_map, ((kernel, &bias), (&multiplier, &shift))) in y.iter_mut().zip(channels) {
             for (oy, y_row) in y_map.iter_mut().enumerate() {
                 let (ky_lo, ky_hi) = taps(oy, H, K, S, P);
                 for (ox, yv) in y_row.iter_mut().enumerate() {
@@ -175,7 +195,7 @@ impl<
                             }
                         }
                     }
-                    *yv = self.output.finish(requant.apply(acc));
+                    *yv = self.output.finish(requantize(acc, multiplier, shift));
                 }
             }
         }

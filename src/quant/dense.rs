@@ -1,5 +1,6 @@
 //! `QDense<IN, OUT>`: the int8 fully connected layer (TFLite's `FULLY_CONNECTED`).
 
+use crate::quant::fixed_point::multiply_by_quantized_multiplier_single as requantize;
 use crate::quant::layer::QLayer;
 use crate::quant::output::OutputStage;
 use crate::quant::requant::Requant;
@@ -25,12 +26,15 @@ use crate::quant::requant::Requant;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QDense<const IN: usize, const OUT: usize> {
     weights: [[i8; IN]; OUT],
-    bias: [i32; OUT],
-    requant: [Requant; OUT],
+    /// `bias[o] − zp_in · Σ_i w[o][i]`: where each output's accumulator starts. The bias
+    /// itself is not stored (it follows from this, the weights and the zero point).
+    start: [i32; OUT],
+    /// The requantization factors' Q31 multipliers and shifts, in two arrays so the
+    /// shifts take one byte each in flash.
+    multiplier: [i32; OUT],
+    shift: [i8; OUT],
     input_zero_point: i32,
     output: OutputStage,
-    /// `bias[o] − zp_in · Σ_i w[o][i]`: where each output's accumulator starts.
-    start: [i32; OUT],
 }
 
 impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
@@ -50,8 +54,12 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
             )
         };
         let mut start = [0i32; OUT];
+        let mut multiplier = [0i32; OUT];
+        let mut shift = [0i8; OUT];
         let mut o = 0;
         while o < OUT {
+            multiplier[o] = requant[o].multiplier;
+            shift[o] = requant[o].clamped_shift();
             let mut sum = 0i32;
             let mut i = 0;
             while i < IN {
@@ -63,11 +71,11 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         }
         Self {
             weights,
-            bias,
-            requant,
+            start,
+            multiplier,
+            shift,
             input_zero_point,
             output,
-            start,
         }
     }
 
@@ -76,12 +84,24 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         &self.weights
     }
     /// The int32 bias (scale `scale_in · scale_w[o]`, zero point 0).
-    pub const fn bias(&self) -> &[i32; OUT] {
-        &self.bias
+    pub fn bias(&self) -> [i32; OUT] {
+        let mut bias = self.start;
+        for (b, row) in bias.iter_mut().zip(&self.weights) {
+            let sum = row.iter().fold(0i32, |s, &w| s.wrapping_add(w as i32));
+            *b = b.wrapping_add(sum.wrapping_mul(self.input_zero_point));
+        }
+        bias
     }
     /// The per-output-channel requantization factors.
-    pub const fn requant(&self) -> &[Requant; OUT] {
-        &self.requant
+    pub fn requant(&self) -> [Requant; OUT] {
+        let mut r = [Requant::ZERO; OUT];
+        for ((r, &multiplier), &shift) in r.iter_mut().zip(&self.multiplier).zip(&self.shift) {
+            *r = Requant {
+                multiplier,
+                shift: shift as i32,
+            };
+        }
+        r
     }
     /// The input zero point.
     pub const fn input_zero_point(&self) -> i32 {
@@ -96,7 +116,7 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
 /// `Σ w[i]·x[i]` over int8 vectors in 32-bit integers, four products per iteration (the
 /// sum is exact, so the grouping does not change the result).
 #[inline(always)]
-pub(crate) fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
+fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
     let (wq, wr) = w.as_chunks::<4>();
     let (xq, xr) = x.as_chunks::<4>();
     let mut acc = 0i32;
@@ -117,10 +137,11 @@ impl<const IN: usize, const OUT: usize> QLayer for QDense<IN, OUT> {
 
     fn infer(&self, x: &[i8; IN]) -> [i8; OUT] {
         let mut y = [0i8; OUT];
-        let rows = self.weights.iter().zip(&self.start).zip(&self.requant);
-        for (yo, ((row, start), requant)) in y.iter_mut().zip(rows) {
+        let scale = self.multiplier.iter().zip(&self.shift);
+        let rows = self.weights.iter().zip(&self.start).zip(scale);
+        for (yo, ((row, start), (&multiplier, &shift))) in y.iter_mut().zip(rows) {
             let acc = start.wrapping_add(dot_i8(row, x));
-            *yo = self.output.finish(requant.apply(acc));
+            *yo = self.output.finish(requantize(acc, multiplier, shift));
         }
         y
     }
@@ -146,5 +167,7 @@ mod tests {
             let want = (r.apply(acc) + 9).clamp(-128, 127) as i8;
             assert_eq!(y[o], want);
         }
+        assert_eq!(layer.bias(), [100, -2000]);
+        assert_eq!(layer.requant(), [r, r]);
     }
 }

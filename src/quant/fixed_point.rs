@@ -51,15 +51,15 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
 ///
 /// [`Requant::is_valid`]: crate::quant::Requant::is_valid
 #[inline]
-pub const fn multiply_by_quantized_multiplier_single(x: i32, multiplier: i32, shift: i32) -> i32 {
+pub const fn multiply_by_quantized_multiplier_single(x: i32, multiplier: i32, shift: i8) -> i32 {
     // 1..=62 for shift in -31..=30; clamped so a bad shift cannot overflow the shifts.
-    let total = (31 - shift) as u32;
+    let total = 31 - shift as i32;
     let total = if total < 1 {
         1
     } else if total > 62 {
         62
     } else {
-        total
+        total as u32
     };
     let round = 1i64 << (total - 1);
     ((x as i64 * multiplier as i64).wrapping_add(round) >> total) as i32

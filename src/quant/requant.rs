@@ -28,7 +28,18 @@ impl Requant {
     /// differs on rare exact ties).
     #[inline]
     pub const fn apply(self, acc: i32) -> i32 {
-        multiply_by_quantized_multiplier_single(acc, self.multiplier, self.shift)
+        multiply_by_quantized_multiplier_single(acc, self.multiplier, self.clamped_shift())
+    }
+
+    /// The shift clamped to `-31..=30`, as one byte (what the layers store).
+    pub const fn clamped_shift(self) -> i8 {
+        if self.shift < -31 {
+            -31
+        } else if self.shift > 30 {
+            30
+        } else {
+            self.shift as i8
+        }
     }
 
     /// True when the fields are in the ranges [`apply`](Self::apply) is defined for: a

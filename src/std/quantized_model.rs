@@ -143,8 +143,10 @@ impl QLayerSpec {
     pub fn param_bytes(&self) -> usize {
         match self {
             Self::Quantize { .. } | Self::Dequantize { .. } => 8,
-            Self::Dense { weights, bias, .. } => weights.len() + bias.len() * (4 + 4 + 8) + 12,
-            Self::Conv2d { weights, bias, .. } => weights.len() + bias.len() * (4 + 8) + 12,
+            // weights, then per output an i32 start/bias, an i32 multiplier and an i8 shift
+            Self::Dense { weights, bias, .. } | Self::Conv2d { weights, bias, .. } => {
+                weights.len() + bias.len() * 9 + 8
+            }
             Self::Pool2d { .. } => 2,
             Self::Flatten { .. } | Self::Unflatten { .. } => 0,
         }
