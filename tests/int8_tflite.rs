@@ -16,12 +16,15 @@ use stacknet::std::tflite::{TfliteError, import};
 use std::path::{Path, PathBuf};
 
 #[allow(dead_code)]
+#[rustfmt::skip]
 #[path = "fixtures/int8/digits_mlp.rs"]
 mod digits_mlp;
 #[allow(dead_code)]
+#[rustfmt::skip]
 #[path = "fixtures/int8/mnist_cnn.rs"]
 mod mnist_cnn;
 #[allow(dead_code)]
+#[rustfmt::skip]
 #[path = "fixtures/int8/ops_cnn.rs"]
 mod ops_cnn;
 
