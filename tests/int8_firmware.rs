@@ -2,8 +2,9 @@
 //! committed files are stale (`STACKNET_BLESS=1 cargo test --features std --test
 //! int8_firmware` rewrites them):
 //! - `digits_q8.rs`: the float digits net of `firmware/infer` (64-100-10 ReLU), quantized
-//!   here with 300 training images for calibration; its ten test images, quantized, and
-//!   the host's int8 outputs for them;
+//!   here with 300 training images for calibration and per-tensor dense weights (the
+//!   flash-lean choice: one requantization factor per layer); its ten test images,
+//!   quantized, and the host's int8 outputs for them;
 //! - `mnist_q8.rs`: the LeNet-style CNN imported from `tests/fixtures/int8/mnist_cnn.tflite`,
 //!   four of the fixture inputs and LiteRT's int8 outputs for them.
 //!
@@ -13,9 +14,9 @@
 #![cfg(feature = "std")]
 
 use stacknet::chain;
-use stacknet::quant::{QDense, QLayer, Quantize};
+use stacknet::quant::{PerTensor, QDense, QLayer, Quantize};
 use stacknet::std::dataset::{self, DIGITS_CSV};
-use stacknet::std::quantize::quantize;
+use stacknet::std::quantize::{QuantizeOptions, quantize_with};
 use stacknet::std::quantized_model::{QLayerSpec, QModelSpec};
 use stacknet::std::tflite::import;
 use std::fmt::Write as _;
@@ -59,9 +60,13 @@ fn digits_source() -> String {
     data.shuffle(1);
     let (train, _) = data.split_fraction(0.75);
     let calibration: Vec<[f32; 64]> = train.iter().take(300).map(|(x, _)| *x).collect();
-    let spec = quantize(&digits_model::DIGITS, &calibration).unwrap();
+    let options = QuantizeOptions {
+        per_tensor_dense: true,
+    };
+    let spec = quantize_with(&digits_model::DIGITS, &calibration, options).unwrap();
     let (core, (scale, zp)) = integer_only(&spec);
-    let model: chain![QDense<64, 100>, QDense<100, 10>] = core.build().unwrap();
+    let model: chain![QDense<64, 100, PerTensor>, QDense<100, 10, PerTensor>] =
+        core.build().unwrap();
     let q = Quantize::<64>::new(scale, zp);
     let images: Vec<[i8; 64]> = digits_model::IMAGES.iter().map(|x| q.infer(x)).collect();
     let outputs: Vec<[i8; 10]> = images.iter().map(|x| model.infer(x)).collect();

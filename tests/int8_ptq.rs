@@ -6,12 +6,13 @@
 use stacknet::layers::{Conv2d, Flatten, MaxPool2d, Relu3, Unflatten};
 use stacknet::loss::{SoftmaxCrossEntropy, argmax};
 use stacknet::optim::Adam;
+use stacknet::quant::PerTensor;
 use stacknet::quant::{
     Dequantize, QConv2d, QDense, QFlatten, QLayer, QMaxPool2d, QUnflatten, Quantize,
 };
 use stacknet::std::dataset::{self, DIGITS_CSV, Dataset};
 use stacknet::std::fit::{FitConfig, fit};
-use stacknet::std::quantize::{QuantizeError, quantize};
+use stacknet::std::quantize::{QuantizeError, QuantizeOptions, quantize, quantize_with};
 use stacknet::std::quantize_format::QFormatError;
 use stacknet::std::quantized_model::QModelSpec;
 use stacknet::{Dense, Init, Layer, Zero, chain};
@@ -22,6 +23,12 @@ use stacknet::{Dense, Init, Layer, Zero, chain};
 mod digits_model;
 
 type QDigits = chain![Quantize<64>, QDense<64, 100>, QDense<100, 10>, Dequantize<10>];
+type QDigitsPerTensor = chain![
+    Quantize<64>,
+    QDense<64, 100, PerTensor>,
+    QDense<100, 10, PerTensor>,
+    Dequantize<10>,
+];
 
 type DigitsCnn = chain![
     Unflatten<1, 8, 8, 64>,
@@ -80,6 +87,42 @@ fn quantized_digits_mlp_keeps_its_accuracy() {
         "accuracy drop {:.2} points",
         (fa - qa) * 100.0
     );
+}
+
+#[test]
+fn per_tensor_dense_weights_keep_the_accuracy_in_less_flash() {
+    let (train, test) = digits_split();
+    let float = &digits_model::DIGITS;
+    let options = QuantizeOptions {
+        per_tensor_dense: true,
+    };
+    let spec = quantize_with(float, &calibration(&train), options).unwrap();
+    let per_channel = quantize(float, &calibration(&train)).unwrap();
+    // 5 bytes (multiplier and shift) less per output channel but one per layer
+    assert_eq!(
+        per_channel.param_bytes() - spec.param_bytes(),
+        (100 - 1) * 5 + (10 - 1) * 5
+    );
+    // the per-channel type refuses a per-tensor description, and the other way round
+    assert!(spec.build::<QDigits>().is_err());
+    assert!(per_channel.build::<QDigitsPerTensor>().is_err());
+    let q: Box<QDigitsPerTensor> = Box::new(spec.build().unwrap());
+    let (fa, qa) = (
+        accuracy(&test, |x| float.infer(x)),
+        accuracy(&test, |x| q.infer(x)),
+    );
+    eprintln!(
+        "digits MLP, per-tensor: float {:.2} %, int8 {:.2} %",
+        fa * 100.0,
+        qa * 100.0
+    );
+    assert!(
+        fa - qa <= 0.005,
+        "accuracy drop {:.2} points",
+        (fa - qa) * 100.0
+    );
+    // and the weight file keeps the single factors
+    assert_eq!(QModelSpec::from_bytes(&spec.to_bytes()).unwrap(), spec);
 }
 
 #[test]

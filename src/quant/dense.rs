@@ -1,49 +1,51 @@
-//! `QDense<IN, OUT>`: the int8 fully connected layer (TFLite's `FULLY_CONNECTED`).
+//! `QDense<IN, OUT, R>`: the int8 fully connected layer (TFLite's `FULLY_CONNECTED`).
 
 use crate::quant::fixed_point::multiply_by_quantized_multiplier_single as requantize;
 use crate::quant::layer::QLayer;
 use crate::quant::output::OutputStage;
 use crate::quant::requant::Requant;
+use crate::quant::scales::{PerChannel, Requants};
 
 /// Int8 fully connected layer, TFLite's integer scheme:
 /// `y[o] = clamp(zp_out + requant[o](bias[o] + Σ_i w[o][i]·(x[i] − zp_in)))`.
 ///
-/// Weights are symmetric int8 per output channel (zero point 0), the bias is int32 in
-/// units of `scale_in · scale_w[o]`, and `requant[o]` is the fixed-point factor
-/// `scale_in · scale_w[o] / scale_out`. The `−zp_in · Σ_i w[o][i]` term does not depend on
+/// Weights are symmetric int8 (zero point 0), with one scale per output channel
+/// (`R = `[`PerChannel`], the default) or one for the layer (`R = `[`PerTensor`], less
+/// flash for layers with many outputs and few inputs); the bias is int32 in units of
+/// `scale_in · scale_w[o]`, and `requant[o]` is the fixed-point factor
+/// `scale_in · scale_w[o] / scale_out`.
+///
+/// [`PerTensor`]: crate::quant::PerTensor The `−zp_in · Σ_i w[o][i]` term does not depend on
 /// the input, so [`new`](Self::new) folds it into the accumulator's start value and the
 /// inner loop is a plain int8 dot product: one multiply and one add per weight, in
 /// 32-bit integers (exact, so the result is the same bit for bit as TFLite's order).
 ///
 /// ```
-/// use stacknet::quant::{OutputStage, QDense, QLayer, Requant};
+/// use stacknet::quant::{OutputStage, PerChannel, QDense, QLayer, Requant};
 /// // y = x0 − x1 at scale 1 (multiplier ½ · 2¹ = 1), zero points 0.
 /// let one = Requant { multiplier: 1 << 30, shift: 1 };
-/// let layer = QDense::<2, 1>::new([[1, -1]], [0], [one], 0, OutputStage::plain(0));
+/// let layer = QDense::<2, 1>::new([[1, -1]], [0], PerChannel::new([one]), 0, OutputStage::plain(0));
 /// assert_eq!(layer.infer(&[50, 20]), [30]);
 /// assert_eq!(layer.infer(&[-100, 100]), [-128]); // saturates
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QDense<const IN: usize, const OUT: usize> {
+pub struct QDense<const IN: usize, const OUT: usize, R = PerChannel<OUT>> {
     weights: [[i8; IN]; OUT],
     /// `bias[o] − zp_in · Σ_i w[o][i]`: where each output's accumulator starts. The bias
     /// itself is not stored (it follows from this, the weights and the zero point).
     start: [i32; OUT],
-    /// The requantization factors' Q31 multipliers and shifts, in two arrays so the
-    /// shifts take one byte each in flash.
-    multiplier: [i32; OUT],
-    shift: [i8; OUT],
+    requant: R,
     input_zero_point: i32,
     output: OutputStage,
 }
 
-impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
-    /// A layer from int8 weights `[out][in]`, int32 bias, per-channel requantization, the
+impl<const IN: usize, const OUT: usize, R: Requants<OUT>> QDense<IN, OUT, R> {
+    /// A layer from int8 weights `[out][in]`, int32 bias, the requantization factors, the
     /// input zero point and the output stage. Usable in `const` and `static` items.
     pub const fn new(
         weights: [[i8; IN]; OUT],
         bias: [i32; OUT],
-        requant: [Requant; OUT],
+        requant: R,
         input_zero_point: i32,
         output: OutputStage,
     ) -> Self {
@@ -54,12 +56,8 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
             )
         };
         let mut start = [0i32; OUT];
-        let mut multiplier = [0i32; OUT];
-        let mut shift = [0i8; OUT];
         let mut o = 0;
         while o < OUT {
-            multiplier[o] = requant[o].multiplier;
-            shift[o] = requant[o].clamped_shift();
             let mut sum = 0i32;
             let mut i = 0;
             while i < IN {
@@ -72,8 +70,7 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
         Self {
             weights,
             start,
-            multiplier,
-            shift,
+            requant,
             input_zero_point,
             output,
         }
@@ -95,7 +92,8 @@ impl<const IN: usize, const OUT: usize> QDense<IN, OUT> {
     /// The per-output-channel requantization factors.
     pub fn requant(&self) -> [Requant; OUT] {
         let mut r = [Requant::ZERO; OUT];
-        for ((r, &multiplier), &shift) in r.iter_mut().zip(&self.multiplier).zip(&self.shift) {
+        for (o, r) in r.iter_mut().enumerate() {
+            let (multiplier, shift) = self.requant.factor(o);
             *r = Requant {
                 multiplier,
                 shift: shift as i32,
@@ -131,16 +129,16 @@ fn dot_i8(w: &[i8], x: &[i8]) -> i32 {
     acc
 }
 
-impl<const IN: usize, const OUT: usize> QLayer for QDense<IN, OUT> {
+impl<const IN: usize, const OUT: usize, R: Requants<OUT>> QLayer for QDense<IN, OUT, R> {
     type Input = [i8; IN];
     type Output = [i8; OUT];
 
     fn infer(&self, x: &[i8; IN]) -> [i8; OUT] {
         let mut y = [0i8; OUT];
-        let scale = self.multiplier.iter().zip(&self.shift);
-        let rows = self.weights.iter().zip(&self.start).zip(scale);
-        for (yo, ((row, start), (&multiplier, &shift))) in y.iter_mut().zip(rows) {
+        let rows = self.weights.iter().zip(&self.start);
+        for (o, (yo, (row, start))) in y.iter_mut().zip(rows).enumerate() {
             let acc = start.wrapping_add(dot_i8(row, x));
+            let (multiplier, shift) = self.requant.factor(o);
             *yo = self.output.finish(requantize(acc, multiplier, shift));
         }
         y
@@ -156,7 +154,24 @@ mod tests {
     fn folded_zero_point_equals_the_direct_formula() {
         let r = Requant::from_real(0.013).unwrap();
         let w = [[3i8, -7, 127, -127, 0], [1, 2, 3, 4, 5]];
-        let layer = QDense::<5, 2>::new(w, [100, -2000], [r, r], -5, OutputStage::plain(9));
+        let layer = QDense::<5, 2>::new(
+            w,
+            [100, -2000],
+            PerChannel::new([r, r]),
+            -5,
+            OutputStage::plain(9),
+        );
+        let shared = QDense::<5, 2, crate::quant::PerTensor>::new(
+            w,
+            [100, -2000],
+            crate::quant::PerTensor::new(r),
+            -5,
+            OutputStage::plain(9),
+        );
+        assert_eq!(
+            shared.infer(&[1, 2, 3, 4, 5]),
+            layer.infer(&[1, 2, 3, 4, 5])
+        );
         let x = [-128i8, 127, 3, -4, 55];
         let y = layer.infer(&x);
         for o in 0..2 {

@@ -15,12 +15,12 @@
 //!
 //! ```
 //! use stacknet::{chain, model};
-//! use stacknet::quant::{Dequantize, OutputStage, QDense, QLayer, Quantize, Requant};
+//! use stacknet::quant::{Dequantize, OutputStage, PerChannel, QDense, QLayer, Quantize, Requant};
 //! type Tiny = chain![Quantize<2>, QDense<2, 1>, Dequantize<1>];
 //! const HALF: Requant = Requant { multiplier: 1 << 30, shift: 0 };
 //! static TINY: Tiny = model![
 //!     Quantize::new(0.1, 0),
-//!     QDense::new([[2, 2]], [0], [HALF], 0, OutputStage::plain(0)),
+//!     QDense::new([[2, 2]], [0], PerChannel::new([HALF]), 0, OutputStage::plain(0)),
 //!     Dequantize::new(0.1, 0),
 //! ];
 //! assert_eq!(TINY.infer(&[1.0, 2.0]), [3.0]); // 10 and 20 → (2·10 + 2·20)/2 = 30 → 3.0
@@ -35,6 +35,7 @@ pub mod layer;
 pub mod output;
 pub mod pool;
 pub mod requant;
+pub mod scales;
 
 pub use conv::{QConv2d, QMap};
 pub use dense::QDense;
@@ -44,3 +45,4 @@ pub use layer::QLayer;
 pub use output::{FusedActivation, OutputStage};
 pub use pool::{QAvgPool2d, QMaxPool2d};
 pub use requant::Requant;
+pub use scales::{PerChannel, PerTensor, Requants};

@@ -330,8 +330,17 @@ where
     Ok((input, ranges))
 }
 
+/// Choices [`quantize_with`] offers beyond [`quantize`]'s defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuantizeOptions {
+    /// Dense layers get one weight scale for the whole layer instead of one per output
+    /// channel (TFLite's per-tensor weights, `QDense<IN, OUT, PerTensor>`): 5 bytes of
+    /// flash per output less, at some cost in precision. Conv layers stay per channel.
+    pub per_tensor_dense: bool,
+}
+
 /// Quantizes `model` to int8 with ranges observed on `calibration` (a few hundred
-/// representative inputs are plenty).
+/// representative inputs are plenty), per-channel weights everywhere.
 ///
 /// # Errors
 /// See [`calibrate`]; [`QuantizeError::Unsupported`] for a ReLU that does not follow a
@@ -339,6 +348,21 @@ where
 pub fn quantize<L: Quantizable>(
     model: &L,
     calibration: &[L::Input],
+) -> Result<QModelSpec, QuantizeError>
+where
+    L::Input: Tensor,
+{
+    quantize_with(model, calibration, QuantizeOptions::default())
+}
+
+/// [`quantize`] with [`QuantizeOptions`].
+///
+/// # Errors
+/// As [`quantize`].
+pub fn quantize_with<L: Quantizable>(
+    model: &L,
+    calibration: &[L::Input],
+    options: QuantizeOptions,
 ) -> Result<QModelSpec, QuantizeError>
 where
     L::Input: Tensor,
@@ -375,7 +399,13 @@ where
                 weights,
                 bias,
             } => {
-                let (w, b, r) = quantize_channels(weights, bias, *outputs, scale, out_scale);
+                let (w, b, r) = quantize_channels(
+                    weights,
+                    bias,
+                    *outputs,
+                    (scale, out_scale),
+                    options.per_tensor_dense,
+                );
                 spec.push(QLayerSpec::Dense {
                     inputs: *inputs,
                     outputs: *outputs,
@@ -391,7 +421,8 @@ where
                 weights,
                 bias,
             } => {
-                let (wq, b, r) = quantize_channels(weights, bias, *c_out, scale, out_scale);
+                let (wq, b, r) =
+                    quantize_channels(weights, bias, *c_out, (scale, out_scale), false);
                 spec.push(QLayerSpec::Conv2d {
                     c_in: *c_in,
                     c_out: *c_out,
@@ -480,21 +511,26 @@ fn output_len(spec: &[QLayerSpec]) -> usize {
     len
 }
 
-/// Symmetric per-channel int8 weights, int32 biases and requantization factors for
-/// `channels` rows of `weights`.
+/// Symmetric int8 weights, int32 biases and requantization factors for `channels` rows of
+/// `weights`: one scale per row, or one for all (`per_tensor`, then one factor).
 fn quantize_channels(
     weights: &[f32],
     bias: &[f32],
     channels: usize,
-    in_scale: f32,
-    out_scale: f32,
+    (in_scale, out_scale): (f32, f32),
+    per_tensor: bool,
 ) -> (Vec<i8>, Vec<i32>, Vec<Requant>) {
     let per = weights.len() / channels.max(1);
     let mut w = Vec::with_capacity(weights.len());
     let mut b = Vec::with_capacity(channels);
     let mut r = Vec::with_capacity(channels);
+    let global = weights.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     for (row, &bias) in weights.chunks(per.max(1)).zip(bias) {
-        let max = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let max = if per_tensor {
+            global
+        } else {
+            row.iter().fold(0.0f32, |m, v| m.max(v.abs()))
+        };
         let w_scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         w.extend(
             row.iter()
@@ -507,6 +543,9 @@ fn quantize_channels(
                 .clamp(i32::MIN as f64, i32::MAX as f64) as i32,
         );
         r.push(Requant::from_real(bias_scale / out_scale as f64).unwrap_or(Requant::ZERO));
+    }
+    if per_tensor {
+        r.truncate(1);
     }
     (w, b, r)
 }

@@ -54,17 +54,21 @@ fn write_nested<T: core::fmt::Display>(
     }
 }
 
+fn write_one_requant(out: &mut String, krate: &str, r: Requant) {
+    let _ = write!(
+        out,
+        "{krate}::quant::Requant {{ multiplier: {}, shift: {} }}",
+        r.multiplier, r.shift
+    );
+}
+
 fn write_requant(out: &mut String, krate: &str, requant: &[Requant]) {
     out.push('[');
     for (i, r) in requant.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        let _ = write!(
-            out,
-            "{krate}::quant::Requant {{ multiplier: {}, shift: {} }}",
-            r.multiplier, r.shift
-        );
+        write_one_requant(out, krate, *r);
     }
     out.push(']');
 }
@@ -89,8 +93,17 @@ impl QLayerSpec {
             Self::Quantize { len, .. } => std::format!("{q}::Quantize<{len}>"),
             Self::Dequantize { len, .. } => std::format!("{q}::Dequantize<{len}>"),
             Self::Dense {
-                inputs, outputs, ..
-            } => std::format!("{q}::QDense<{inputs}, {outputs}>"),
+                inputs,
+                outputs,
+                requant,
+                ..
+            } => {
+                if requant.len() == *outputs {
+                    std::format!("{q}::QDense<{inputs}, {outputs}>")
+                } else {
+                    std::format!("{q}::QDense<{inputs}, {outputs}, {q}::PerTensor>")
+                }
+            }
             Self::Conv2d {
                 c_in,
                 c_out,
@@ -163,7 +176,18 @@ impl QLayerSpec {
                 out.push_str(",\n        ");
                 write_ints(&mut out, bias, "        ");
                 out.push_str(",\n        ");
-                write_requant(&mut out, krate, requant);
+                match requant.as_slice() {
+                    [one] if *outputs != 1 => {
+                        let _ = write!(out, "{q}::PerTensor::new(");
+                        write_one_requant(&mut out, krate, *one);
+                        out.push(')');
+                    }
+                    _ => {
+                        let _ = write!(out, "{q}::PerChannel::new(");
+                        write_requant(&mut out, krate, requant);
+                        out.push(')');
+                    }
+                }
                 let _ = write!(out, ",\n        {input_zero_point},\n        ");
                 write_stage(&mut out, krate, *output);
                 out.push_str(",\n    )");

@@ -15,8 +15,10 @@
 //! points and biases `i32`, scales `f32`, weights `i8`, requantization as all multipliers
 //! (`i32`) then all shifts (`i8`), clamp bounds `i8`:
 //! `1` Quantize / `2` Dequantize: len, scale, zero point;
-//! `3` Dense: inputs, outputs, input zp, output zp, min, max, weights, bias, requant;
-//! `4` Conv2d: c_in, c_out, k, h, w, oh, ow, stride, pad, then as Dense from input zp;
+//! `3` Dense: inputs, outputs, number of requantization factors (outputs, or 1 for
+//! per-tensor weights), input zp, output zp, min, max, weights, bias, requant;
+//! `4` Conv2d: c_in, c_out, k, h, w, oh, ow, stride, pad, then as Dense from input zp
+//! (one factor per output channel);
 //! `5` Pool2d: average (`u8` 0/1), c, h, w, oh, ow, k, stride, min, max;
 //! `6` Flatten / `7` Unflatten: c, h, w.
 //!
@@ -156,6 +158,7 @@ impl QModelSpec {
                     w.0.push(3);
                     w.u32(*inputs);
                     w.u32(*outputs);
+                    w.u32(requant.len());
                     w.params(*input_zero_point, *output, weights, bias, requant);
                 }
                 QLayerSpec::Conv2d {
@@ -320,6 +323,7 @@ impl Reader<'_> {
         layer: usize,
         weights: usize,
         channels: usize,
+        factors: usize,
     ) -> Result<(i32, OutputStage, Vec<i8>, Vec<i32>, Vec<Requant>), QFormatError> {
         let zp = self.i32()?;
         let out = OutputStage {
@@ -331,20 +335,19 @@ impl Reader<'_> {
             return Err(invalid(layer, "zero point or clamp range out of int8"));
         }
         // Bound the allocation by what is actually left in the file.
-        if weights
-            .checked_add(channels.saturating_mul(9))
-            .is_none_or(|n| n > self.bytes.len())
-        {
+        let need = channels
+            .saturating_mul(4)
+            .saturating_add(factors.saturating_mul(5))
+            .checked_add(weights);
+        if need.is_none_or(|n| n > self.bytes.len()) {
             return Err(QFormatError::Truncated { offset: self.pos });
         }
         let w = self.take(weights)?.iter().map(|&b| b as i8).collect();
         let b = (0..channels)
             .map(|_| self.i32())
             .collect::<Result<_, _>>()?;
-        let m: Vec<i32> = (0..channels)
-            .map(|_| self.i32())
-            .collect::<Result<_, _>>()?;
-        let s: Vec<i8> = (0..channels).map(|_| self.i8()).collect::<Result<_, _>>()?;
+        let m: Vec<i32> = (0..factors).map(|_| self.i32()).collect::<Result<_, _>>()?;
+        let s: Vec<i8> = (0..factors).map(|_| self.i8()).collect::<Result<_, _>>()?;
         let r: Vec<Requant> = m
             .into_iter()
             .zip(s)
@@ -384,12 +387,18 @@ impl Reader<'_> {
                 }
             }
             3 => {
-                let [inputs, outputs] = self.dims::<2>(index)?;
+                let [inputs, outputs, factors] = self.dims::<3>(index)?;
+                if factors != outputs && factors != 1 {
+                    return Err(invalid(
+                        index,
+                        "requantization factors are neither one nor one per output",
+                    ));
+                }
                 let n = inputs
                     .checked_mul(outputs)
                     .ok_or_else(|| invalid(index, "size overflow"))?;
                 let (input_zero_point, output, weights, bias, requant) =
-                    self.params(index, n, outputs)?;
+                    self.params(index, n, outputs, factors)?;
                 QLayerSpec::Dense {
                     inputs,
                     outputs,
@@ -408,7 +417,7 @@ impl Reader<'_> {
                     .and_then(|n| n.checked_mul(k))
                     .ok_or_else(|| invalid(index, "size overflow"))?;
                 let (input_zero_point, output, weights, bias, requant) =
-                    self.params(index, n, c_out)?;
+                    self.params(index, n, c_out, c_out)?;
                 QLayerSpec::Conv2d {
                     c_in,
                     c_out,

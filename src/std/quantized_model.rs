@@ -5,7 +5,7 @@
 
 use crate::quant::{
     Dequantize, OutputStage, QAvgPool2d, QConv2d, QDense, QFlatten, QMaxPool2d, QUnflatten,
-    Quantize, Requant,
+    Quantize, Requant, Requants,
 };
 use std::string::String;
 use std::vec::Vec;
@@ -43,7 +43,7 @@ pub enum QLayerSpec {
         weights: Vec<i8>,
         /// One int32 bias per output.
         bias: Vec<i32>,
-        /// One factor per output.
+        /// One factor per output, or a single one for per-tensor weights.
         requant: Vec<Requant>,
         /// Input zero point.
         input_zero_point: i32,
@@ -143,10 +143,20 @@ impl QLayerSpec {
     pub fn param_bytes(&self) -> usize {
         match self {
             Self::Quantize { .. } | Self::Dequantize { .. } => 8,
-            // weights, then per output an i32 start/bias, an i32 multiplier and an i8 shift
-            Self::Dense { weights, bias, .. } | Self::Conv2d { weights, bias, .. } => {
-                weights.len() + bias.len() * 9 + 8
+            // weights, an i32 start/bias per output, an i32 multiplier and an i8 shift per
+            // stored factor
+            Self::Dense {
+                weights,
+                bias,
+                requant,
+                ..
             }
+            | Self::Conv2d {
+                weights,
+                bias,
+                requant,
+                ..
+            } => weights.len() + bias.len() * 4 + requant.len() * 5 + 8,
             Self::Pool2d { .. } => 2,
             Self::Flatten { .. } | Self::Unflatten { .. } => 0,
         }
@@ -256,8 +266,11 @@ impl core::fmt::Debug for Sizes<'_> {
                 write!(f, "<{len}>")
             }
             QLayerSpec::Dense {
-                inputs, outputs, ..
-            } => write!(f, "<{inputs}, {outputs}>"),
+                inputs,
+                outputs,
+                requant,
+                ..
+            } => write!(f, "<{inputs}, {outputs}> with {} factor(s)", requant.len()),
             QLayerSpec::Conv2d {
                 c_in,
                 c_out,
@@ -322,9 +335,12 @@ impl<const N: usize> FromSpec for Dequantize<N> {
     }
 }
 
-impl<const IN: usize, const OUT: usize> FromSpec for QDense<IN, OUT> {
+impl<const IN: usize, const OUT: usize, R: Requants<OUT>> FromSpec for QDense<IN, OUT, R> {
     fn from_spec(layers: &mut &[QLayerSpec], index: &mut usize) -> Result<Self, SpecError> {
-        let want = std::format!("QDense<{IN}, {OUT}>");
+        let want = std::format!(
+            "QDense<{IN}, {OUT}> with {} requantization factor(s)",
+            R::STORED
+        );
         let spec = next(layers, index, &want)?;
         if let QLayerSpec::Dense {
             inputs,
@@ -342,9 +358,11 @@ impl<const IN: usize, const OUT: usize> FromSpec for QDense<IN, OUT> {
             for (row, src) in w.iter_mut().zip(weights.chunks_exact(IN)) {
                 row.copy_from_slice(src);
             }
-            if let (true, Some(b), Some(r)) =
-                (weights.len() == IN * OUT, array(bias), array(requant))
-            {
+            if let (true, Some(b), Some(r)) = (
+                weights.len() == IN * OUT,
+                array(bias),
+                R::from_slice(requant),
+            ) {
                 return Ok(Self::new(w, b, r, *input_zero_point, *output));
             }
         }

@@ -1169,7 +1169,7 @@ pub static MNIST_Q8: MnistQ8 = stacknet::model![
             ],
         ],
         [136, 236, -389, -126, 218, 147, 101, 127, -65, -119,],
-        [stacknet::quant::Requant { multiplier: 1501055177, shift: -10 }, stacknet::quant::Requant { multiplier: 1568791455, shift: -10 }, stacknet::quant::Requant { multiplier: 1373795697, shift: -10 }, stacknet::quant::Requant { multiplier: 1541866091, shift: -10 }, stacknet::quant::Requant { multiplier: 1390380252, shift: -10 }, stacknet::quant::Requant { multiplier: 1322441003, shift: -10 }, stacknet::quant::Requant { multiplier: 1406712826, shift: -10 }, stacknet::quant::Requant { multiplier: 1341952368, shift: -10 }, stacknet::quant::Requant { multiplier: 2058771005, shift: -10 }, stacknet::quant::Requant { multiplier: 1621522380, shift: -10 }],
+        stacknet::quant::PerChannel::new([stacknet::quant::Requant { multiplier: 1501055177, shift: -10 }, stacknet::quant::Requant { multiplier: 1568791455, shift: -10 }, stacknet::quant::Requant { multiplier: 1373795697, shift: -10 }, stacknet::quant::Requant { multiplier: 1541866091, shift: -10 }, stacknet::quant::Requant { multiplier: 1390380252, shift: -10 }, stacknet::quant::Requant { multiplier: 1322441003, shift: -10 }, stacknet::quant::Requant { multiplier: 1406712826, shift: -10 }, stacknet::quant::Requant { multiplier: 1341952368, shift: -10 }, stacknet::quant::Requant { multiplier: 2058771005, shift: -10 }, stacknet::quant::Requant { multiplier: 1621522380, shift: -10 }]),
         -128,
         stacknet::quant::OutputStage { zero_point: 28, min: -128, max: 127 },
     ),

@@ -137,7 +137,8 @@ pub fn import(bytes: &[u8]) -> Result<QModelSpec, TfliteError> {
     Ok(QModelSpec { layers: ctx.layers })
 }
 
-/// A layer's int8 weights, int32 bias and per-channel requantization factors.
+/// A layer's int8 weights, int32 bias and requantization factors (one per output
+/// channel, or one for per-tensor dense weights).
 type Parameters = (Vec<i8>, Vec<i32>, Vec<Requant>);
 
 struct Importer<'g, 'a> {
@@ -277,7 +278,8 @@ impl Importer<'_, '_> {
         }
         let scales: Vec<f32> = match wt.scales.len() {
             n if n == c_out => wt.scales.clone(),
-            1 if per_tensor_ok || c_out == 1 => std::vec![wt.scales[0]; c_out],
+            // per-tensor dense weights keep their single factor (`QDense<_, _, PerTensor>`)
+            1 if per_tensor_ok => wt.scales.clone(),
             n => {
                 return Err(self.err(
                     index,
