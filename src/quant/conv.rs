@@ -125,6 +125,38 @@ impl<
         }
     }
 
+    /// The accumulator of an output whose kernel hangs over the input's edge: only the taps
+    /// `ky_lo..ky_hi` × `kx_lo..kx_hi` read the input (the others read padding, which equals
+    /// the zero point and adds nothing).
+    #[inline(never)]
+    fn border(
+        &self,
+        x: &QMap<C_IN, H, W>,
+        kernel: &[[[i8; K]; K]; C_IN],
+        bias: i32,
+        (oy, ox): (usize, usize),
+        (ky_lo, ky_hi): (usize, usize),
+        (kx_lo, kx_hi): (usize, usize),
+    ) -> i32 {
+        let zp = self.input_zero_point;
+        let x_lo = (ox * S + kx_lo).saturating_sub(P);
+        let mut acc = bias;
+        for (x_map, k_map) in x.iter().zip(kernel) {
+            for ky in ky_lo..ky_hi {
+                let iy = (oy * S + ky).saturating_sub(P);
+                let (Some(x_row), Some(k_row)) = (x_map.get(iy), k_map.get(ky)) else {
+                    continue;
+                };
+                let xs = x_row.get(x_lo..x_lo + (kx_hi - kx_lo)).unwrap_or(&[]);
+                let ks = k_row.get(kx_lo..kx_hi).unwrap_or(&[]);
+                for (&xv, &kv) in xs.iter().zip(ks) {
+                    acc = acc.wrapping_add(kv as i32 * (xv as i32 - zp));
+                }
+            }
+        }
+        acc
+    }
+
     /// The int8 weights, `[out][in][ky][kx]`.
     pub const fn weights(&self) -> &[[[[i8; K]; K]; C_IN]; C_OUT] {
         &self.weights
@@ -176,25 +208,33 @@ impl<
         let scale = self.multiplier.iter().zip(&self.shift);
         let channels = self.weights.iter().zip(&self.bias).zip(scale);
         for (y_map, ((kernel, &bias), (&multiplier, &shift))) in y.iter_mut().zip(channels) {
+            // Where the whole kernel lies inside the input, Σ w·(x − zp) = Σ w·x − zp·Σ w:
+            // the inner loop is a plain K-tap int8 dot product.
+            let kernel_sum = kernel
+                .as_flattened()
+                .as_flattened()
+                .iter()
+                .fold(0i32, |s, &w| s.wrapping_add(w as i32));
+            let inside_start = bias.wrapping_sub(zp.wrapping_mul(kernel_sum));
             for (oy, y_row) in y_map.iter_mut().enumerate() {
                 let (ky_lo, ky_hi) = taps(oy, H, K, S, P);
                 for (ox, yv) in y_row.iter_mut().enumerate() {
                     let (kx_lo, kx_hi) = taps(ox, W, K, S, P);
-                    let x_lo = (ox * S + kx_lo).saturating_sub(P);
-                    let mut acc = bias;
-                    for (x_map, k_map) in x.iter().zip(kernel) {
-                        for ky in ky_lo..ky_hi {
-                            let iy = (oy * S + ky).saturating_sub(P);
-                            let (Some(x_row), Some(k_row)) = (x_map.get(iy), k_map.get(ky)) else {
-                                continue;
-                            };
-                            let xs = x_row.get(x_lo..x_lo + (kx_hi - kx_lo)).unwrap_or(&[]);
-                            let ks = k_row.get(kx_lo..kx_hi).unwrap_or(&[]);
-                            for (&xv, &kv) in xs.iter().zip(ks) {
-                                acc = acc.wrapping_add(kv as i32 * (xv as i32 - zp));
+                    let acc = if ky_hi - ky_lo == K && kx_hi - kx_lo == K {
+                        let (y0, x0) = ((oy * S).saturating_sub(P), (ox * S).saturating_sub(P));
+                        let mut acc = inside_start;
+                        for (x_map, k_map) in x.iter().zip(kernel) {
+                            for (x_row, k_row) in x_map.iter().skip(y0).zip(k_map) {
+                                let xs = x_row.get(x0..x0 + K).unwrap_or(&[]);
+                                for (&xv, &kv) in xs.iter().zip(k_row) {
+                                    acc = acc.wrapping_add(kv as i32 * xv as i32);
+                                }
                             }
                         }
-                    }
+                        acc
+                    } else {
+                        self.border(x, kernel, bias, (oy, ox), (ky_lo, ky_hi), (kx_lo, kx_hi))
+                    };
                     *yv = self.output.finish(requantize(acc, multiplier, shift));
                 }
             }
