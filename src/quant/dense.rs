@@ -10,12 +10,12 @@ use crate::quant::scales::{PerChannel, Requants};
 /// `y[o] = clamp(zp_out + requant[o](bias[o] + Σ_i w[o][i]·(x[i] − zp_in)))`.
 ///
 /// Weights are symmetric int8 (zero point 0), with one scale per output channel
-/// (`R = `[`PerChannel`], the default) or one for the layer (`R = `[`PerTensor`], less
-/// flash for layers with many outputs and few inputs); the bias is int32 in units of
-/// `scale_in · scale_w[o]`, and `requant[o]` is the fixed-point factor
-/// `scale_in · scale_w[o] / scale_out`.
+/// (`R = `[`PerChannel`], the default) or one for the layer
+/// (`R = `[`PerTensor`](crate::quant::PerTensor), less flash for layers with many outputs
+/// and few inputs); the bias is int32 in units of `scale_in · scale_w[o]`, and
+/// `requant[o]` is the fixed-point factor `scale_in · scale_w[o] / scale_out`.
 ///
-/// [`PerTensor`]: crate::quant::PerTensor The `−zp_in · Σ_i w[o][i]` term does not depend on
+/// The `−zp_in · Σ_i w[o][i]` term does not depend on
 /// the input, so [`new`](Self::new) folds it into the accumulator's start value and the
 /// inner loop is a plain int8 dot product: one multiply and one add per weight, in
 /// 32-bit integers (exact, so the result is the same bit for bit as TFLite's order).
