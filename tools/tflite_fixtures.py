@@ -7,6 +7,10 @@ TensorFlow installed.
     python3 tools/tflite_fixtures.py               # retrain, reconvert, rewrite everything
     python3 tools/tflite_fixtures.py --cases-only  # rerun the interpreter on the committed models
 
+Besides the .tflite files it writes <model>.cases (a few inputs with the interpreter's
+outputs, readable) and <model>.outputs (binary: LiteRT's int8 outputs for every row of the
+data file, and which rows are in the test split), and summary.json.
+
 Installs tensorflow-cpu and ai-edge-litert into target/tflite-venv (once) and re-runs itself
 there. Never needed by CI: the outputs are committed. Seeded, but TensorFlow's training is
 not bit-reproducible across machines: rerunning changes the models, and the committed
@@ -102,6 +106,36 @@ def write_cases(name, qs, ys, ys_ref):
             f.write("in " + " ".join(map(str, q.tolist())) + "\n")
             f.write("out " + " ".join(map(str, y.tolist())) + "\n")
             f.write("ref " + " ".join(map(str, r.tolist())) + "\n")
+
+
+FULL = [  # model, data file, max pixel value, training samples (the rest is TF's test split)
+    ("digits_mlp", "digits.csv.gz", 16.0, 1348),
+    ("ops_cnn", "digits.csv.gz", 16.0, 1348),
+    ("mnist_cnn", "mnist_5k.csv.gz", 255.0, 4000),
+]
+
+
+def full_outputs():
+    """Writes <model>.outputs: for every row of the data file, in file order, one byte that
+    is 1 when the row is in the seeded test split used above, then LiteRT's 10 int8
+    outputs for it with its default kernels (XNNPACK), then 10 with its reference kernels
+    (BUILTIN_REF); inputs quantized as run_interpreter does."""
+    import numpy as np
+    for name, data, max_value, n_train in FULL:
+        rows = np.loadtxt(gzip.open(ROOT / "data" / data, "rt"), delimiter=",", dtype=np.float32)
+        x = rows[:, :-1] / max_value
+        order = np.random.default_rng(1).permutation(len(x))
+        test = np.zeros(len(x), dtype=np.uint8)
+        test[order[n_train:]] = 1
+        blob = (OUT / f"{name}.tflite").read_bytes()
+        _, ys = run_interpreter(blob, x)
+        _, refs = run_interpreter(blob, x, reference_kernels=True)
+        with open(OUT / f"{name}.outputs", "wb") as f:
+            for t, y, r in zip(test, ys, refs):
+                f.write(bytes([t]) + y.astype(np.int8).tobytes() + r.astype(np.int8).tobytes())
+        labels = rows[:, -1].astype(np.int64)
+        acc = float((np.argmax(ys, axis=1) == labels)[test == 1].mean())
+        print(name, "int8 test accuracy over the full file:", acc)
 
 
 def cases_only():
@@ -218,5 +252,7 @@ if __name__ == "__main__":
     ensure_venv()
     if sys.argv[1:] == ["--cases-only"]:
         cases_only()
+        full_outputs()
     else:
         main()
+        full_outputs()

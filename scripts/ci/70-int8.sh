@@ -30,6 +30,9 @@ CARGO_TARGET_DIR=$host_target cargo test --quiet --features std --lib quant::
 CARGO_TARGET_DIR=$host_target cargo test --quiet --features std --doc quant
 CARGO_TARGET_DIR=$host_target cargo test --quiet --features std \
   --test int8_tflite --test int8_ptq --test int8_firmware
+# TFLite's reference-kernel rounding: bit-exact with BUILTIN_REF on every data row
+CARGO_TARGET_DIR=$host_target cargo test --quiet --features std,tflite-reference-rounding \
+  --test int8_tflite
 
 # 2. firmware (setup.sh is idempotent; same fallback as 30-firmware.sh)
 # shellcheck disable=SC2086 # one argument per board

@@ -1,7 +1,9 @@
 //! `QConv2d`: int8 2-D convolution on `C×H×W` maps (TFLite's `CONV_2D`).
 
 use crate::layers::conv::out_size;
-use crate::quant::fixed_point::multiply_by_quantized_multiplier_single as requantize;
+use crate::quant::fixed_point::{
+    multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single,
+};
 use crate::quant::layer::QLayer;
 use crate::quant::output::OutputStage;
 use crate::quant::requant::Requant;
@@ -9,6 +11,19 @@ use crate::quant::requant::Requant;
 /// An int8 `C×H×W` feature map (stacknet's channel-first layout; the `.tflite` importer
 /// transposes TFLite's `H×W×C`).
 pub type QMap<const C: usize, const H: usize, const W: usize> = [[[i8; W]; H]; C];
+
+/// Requantizes a conv accumulator. By default with one rounding, as LiteRT's default CPU
+/// kernels do; with the `tflite-reference-rounding` feature in two steps (high multiply,
+/// then rounding shift), as TFLite's reference `CONV_2D` and TFLite Micro do. The two
+/// differ by one step on rare exact ties (`tests/int8_tflite.rs` counts them).
+#[inline(always)]
+fn requantize(acc: i32, multiplier: i32, shift: i8) -> i32 {
+    if cfg!(feature = "tflite-reference-rounding") {
+        multiply_by_quantized_multiplier(acc, multiplier, shift as i32)
+    } else {
+        multiply_by_quantized_multiplier_single(acc, multiplier, shift)
+    }
+}
 
 /// The kernel taps `lo..hi` of output position `o` that fall inside an input of length `n`
 /// (the others read padding, which is the input zero point and contributes nothing).

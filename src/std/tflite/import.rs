@@ -92,6 +92,43 @@ fn model_error(reason: String) -> TfliteError {
     }
 }
 
+/// Scale and zero point of a model's input and output tensors, `((scale, zero_point),
+/// (scale, zero_point))`: what a fully-int8 model (int8 in, int8 out, no `QUANTIZE` /
+/// `DEQUANTIZE` operators) expects its caller to quantize inputs and dequantize outputs
+/// with (`q = clamp(round(x / scale) + zero_point)`, `x = scale · (q − zero_point)`).
+/// A float end reports the quantization of the int8 tensor next to it.
+///
+/// # Errors
+/// As [`import`], for a malformed file or ends that are not per-tensor int8.
+pub fn io_quantization(bytes: &[u8]) -> Result<((f32, i32), (f32, i32)), TfliteError> {
+    let g = read_graph(bytes)?;
+    let end = |t: i32, op: Option<&Operator<'_>>, what: &str| {
+        // Through a float QUANTIZE/DEQUANTIZE end to the int8 tensor beyond it.
+        let t = match op {
+            Some(o) if o.code == op::QUANTIZE && o.inputs.first() == Some(&t) => {
+                o.outputs.first().copied().unwrap_or(t)
+            }
+            Some(o) if o.code == op::DEQUANTIZE && o.outputs.first() == Some(&t) => {
+                o.inputs.first().copied().unwrap_or(t)
+            }
+            _ => t,
+        };
+        let tensor = usize::try_from(t).ok().and_then(|i| g.tensors.get(i));
+        match tensor.map(|x| (x.ty, x.scales.as_slice(), x.zero_points.as_slice())) {
+            Some((ty::INT8, &[s], &[z])) if s > 0.0 && (-128..=127).contains(&z) => {
+                Ok((s, z as i32))
+            }
+            _ => Err(model_error(std::format!(
+                "the model's {what} is not a per-tensor quantized int8 tensor"
+            ))),
+        }
+    };
+    Ok((
+        end(g.input, g.ops.first(), "input")?,
+        end(g.output, g.ops.last(), "output")?,
+    ))
+}
+
 /// Reads a fully-int8 `.tflite` model (as written by TensorFlow's converter with
 /// `inference_input_type = tf.int8` or float ends) into a [`QModelSpec`].
 ///
