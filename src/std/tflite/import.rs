@@ -92,6 +92,9 @@ fn model_error(reason: String) -> TfliteError {
     }
 }
 
+/// Scale and zero point of a per-tensor quantized int8 tensor.
+pub type Quantization = (f32, i32);
+
 /// Scale and zero point of a model's input and output tensors, `((scale, zero_point),
 /// (scale, zero_point))`: what a fully-int8 model (int8 in, int8 out, no `QUANTIZE` /
 /// `DEQUANTIZE` operators) expects its caller to quantize inputs and dequantize outputs
@@ -100,7 +103,7 @@ fn model_error(reason: String) -> TfliteError {
 ///
 /// # Errors
 /// As [`import`], for a malformed file or ends that are not per-tensor int8.
-pub fn io_quantization(bytes: &[u8]) -> Result<((f32, i32), (f32, i32)), TfliteError> {
+pub fn io_quantization(bytes: &[u8]) -> Result<(Quantization, Quantization), TfliteError> {
     let g = read_graph(bytes)?;
     let end = |t: i32, op: Option<&Operator<'_>>, what: &str| {
         // Through a float QUANTIZE/DEQUANTIZE end to the int8 tensor beyond it.

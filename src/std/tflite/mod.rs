@@ -18,4 +18,4 @@ mod import;
 mod schema;
 
 pub use error::TfliteError;
-pub use import::{import, io_quantization};
+pub use import::{Quantization, import, io_quantization};
