@@ -190,6 +190,13 @@ fn the_weight_file_round_trips_and_refuses_corruption() {
             "cut at {len} accepted"
         );
     }
+    // nothing may follow the checksum
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(
+        QModelSpec::from_bytes(&longer),
+        Err(QFormatError::Trailing { bytes: 1 })
+    );
     // a float weight file is not a quantized one
     assert_eq!(
         QModelSpec::from_bytes(b"SNET\x01\0\0\0"),

@@ -66,6 +66,11 @@ pub enum QFormatError {
         /// The CRC of the bytes read.
         computed: u32,
     },
+    /// Bytes follow the checksum: not one whole file (two concatenated, or garbage).
+    Trailing {
+        /// How many.
+        bytes: usize,
+    },
     /// A record is well-formed but its values are not a valid layer.
     Invalid {
         /// Index of the layer.
@@ -90,6 +95,7 @@ impl core::fmt::Display for QFormatError {
                 f,
                 "checksum mismatch (stored {stored:#010x}, computed {computed:#010x}): corrupted"
             ),
+            Self::Trailing { bytes } => write!(f, "{bytes} unexpected bytes after the checksum"),
             Self::Invalid { layer, reason } => write!(f, "layer {layer}: {reason}"),
         }
     }
@@ -255,6 +261,11 @@ impl QModelSpec {
             .ok_or(QFormatError::Truncated {
                 offset: bytes.len(),
             })?;
+        if end + 4 != bytes.len() {
+            return Err(QFormatError::Trailing {
+                bytes: bytes.len() - end - 4,
+            });
+        }
         let stored =
             u32::from_le_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]);
         let computed = crc32(&bytes[..end]);
