@@ -22,6 +22,7 @@ pub mod loss;
 pub mod math;
 pub mod optim;
 pub mod params;
+pub mod quant;
 pub mod replay;
 pub mod schedule;
 pub mod train;
