@@ -11,7 +11,8 @@ source "$KIT/boards.sh"
 board=$1 elf=$2
 read -r -a qemu <<<"$(board_qemu "$board")"
 so=$(plugin_so) && [ -f "$so" ] || { echo "run-elf.sh: plugin missing: run scripts/embedded/setup.sh" >&2; exit 2; }
-sym() { arm-none-eabi-nm "$elf" | awk -v s="$1" '$3==s {a=$1} END {if (a) print "0x" a}'; }
+# Compared with "" because an address like 00000e18 would read as the number 0.
+sym() { arm-none-eabi-nm "$elf" | awk -v s="$1" '$3==s {a=$1} END {if (a != "") print "0x" a}'; }
 read -r text data bss _ < <(arm-none-eabi-size -B "$elf" | awk 'NR==2')
 log=$(mktemp)
 set +e
