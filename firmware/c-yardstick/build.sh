@@ -47,6 +47,7 @@ H
 cflags=(-std=c11 "-$opt" -mthumb "${cpu[@]}" "-ffp-contract=$contract" "${defs[@]}"
         -ffreestanding -fno-builtin -ffunction-sections -fdata-sections -g
         -Wall -Wextra -Werror -Wno-unused-parameter -I"$HERE" -I"$out")
+# shellcheck disable=SC2054 # -Wl,--gc-sections is one argument
 ldflags=(-nostdlib -nostartfiles -Wl,--gc-sections -L"$ROOT/scripts/embedded/memory/$board"
          -T"$HERE/link.ld")
 common=("$HERE/rt.c" "$HERE/nn.c")
