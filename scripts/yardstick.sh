@@ -279,8 +279,9 @@ the script checks on every board: the XOR weights' checksum after training is th
 weights after training and outputs of inference have stacknet's checksums (the 16-32-4
 inference alone would not prove it: its inputs and start weights are short binary
 fractions, so its sums are exact in any order). Both sides
-therefore do the same arithmetic; the counts differ only in how it is compiled and in
-stacknet's checks.
+therefore do the same arithmetic; the counts differ in how the loops are written (the C
+computes Wᵀ·dy one input at a time, stacknet row by row) and compiled, and in stacknet's
+checks.
 
 Counts are guest instructions per step (mean over all steps) minus the markers' own cost
 (the \`none\` / \`*-none\` firmware: the same markers around nothing). The ratio is
@@ -329,6 +330,20 @@ $(flash_table "$b")
 EOF
   done
   cat <<EOF
+## Reading the Cortex-M4F code (objdump of the ELFs this script builds)
+
+- **vmla.f32**: LLVM compiles stacknet's separate multiply and add into \`vmla.f32\`, the
+  M4F's *non-fused* multiply-accumulate (two roundings, so still bit-identical), one
+  instruction per multiply-add; gcc with \`-ffp-contract=off\` emits \`vmul.f32\` + \`vadd.f32\`.
+  The Cortex-M4 Technical Reference Manual gives \`vmla.f32\` 3 cycles and the pair 1 + 1,
+  so this favours stacknet in instruction counts, not in cycles.
+- **Per multiply-add** both sides load the weight and the input again (\`vldr\` + \`vldr\` +
+  multiply-add): about 3–4 instructions. Below 2.5 needs the inputs kept in registers
+  across rows and the weights loaded several at a time (\`vldmia\`), in either language.
+- **size profile**: with \`opt-level = "s"\` the eight partial sums of stacknet's \`dot\`
+  stay in a stack array (load, \`vmla\`, store and loop control per multiply-add), which is
+  why the 16-32-4 figures of the \`size\` profile are 2.5–4× those of \`release\`.
+
 ## Raw measurements
 
 | side | board | variant / profile | firmware | flash B | regions | region instructions | min | max | checksum |
