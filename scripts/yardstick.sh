@@ -71,7 +71,7 @@ parse() { # parse <prefix> <file> <firmware line tag>
 fail() { failed+=("$*"); log "FAIL $*"; }
 
 # ---------------------------------------------------------------- stacknet (Rust)
-rust_runs="xor-train:xor-sgd xor-train:xor-none infer:infer-xor infer:infer-none sensor:sensor-sgd sensor:sensor-infer sensor:sensor-none"
+rust_runs="xor-train:xor-sgd xor-train:xor-none infer:infer-xor infer:infer-none sensor:sensor-sgd sensor:sensor-infer sensor:sensor-none sensor:xor-unchecked sensor:sensor-unchecked"
 for b in $boards; do
   for p in release size; do
     for run in $rust_runs; do
@@ -87,6 +87,11 @@ for b in $boards; do
     done
     [ "${R[rs.$b.$p.xor-sgd.checksum]:-}" = "$sgd_checksum" ] ||
       fail "stacknet $p $b/xor-sgd: checksum ${R[rs.$b.$p.xor-sgd.checksum]:-missing}, host $sgd_checksum"
+    # Without the checks the arithmetic is the same: the same weights.
+    [ "${R[rs.$b.$p.xor-unchecked.checksum]:-}" = "$sgd_checksum" ] ||
+      fail "stacknet $p $b/xor-unchecked: checksum ${R[rs.$b.$p.xor-unchecked.checksum]:-missing}, host $sgd_checksum"
+    [ "${R[rs.$b.$p.sensor-unchecked.checksum]:-}" = "${R[rs.$b.$p.sensor-sgd.checksum]:-none}" ] ||
+      fail "stacknet $p $b/sensor-unchecked: checksum differs from sensor-sgd's"
     log "stacknet $b $p: done"
   done
 done
@@ -153,6 +158,8 @@ rs_insns() { # rs_insns <board> <profile> <workload: xor-sgd|xor-infer|sensor-sg
     xor-infer) insns "$k.infer-xor" "$k.infer-none" ;;
     sensor-sgd) insns "$k.sensor-sgd" "$k.sensor-none" ;;
     sensor-infer) insns "$k.sensor-infer" "$k.sensor-none" ;;
+    xor-unchecked) insns "$k.xor-unchecked" "$k.sensor-none" ;;
+    sensor-unchecked) insns "$k.sensor-unchecked" "$k.sensor-none" ;;
   esac
 }
 rs_flash() {
@@ -187,6 +194,21 @@ instructions_table() { # instructions_table <board>
       printf ' %s | %s | %s× |' "$c" "$s" "$(ratio "$s" "$c")"
     done
     echo
+  done
+}
+checks_table() { # checks_table <board>
+  local b=$1 p w c u ref_c
+  echo "| workload | stacknet profile | stacknet step | without checks | the checks | checks share | C ($(describe "$ref") / -Os equivalent) | stacknet without checks / C |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for w in xor sensor; do
+    for p in release size; do
+      ref_c=$ref
+      [ "$p" = size ] && ref_c=Os-${ref#*-}
+      case " $variants " in *" $ref_c "*) ;; *) ref_c=$ref ;; esac
+      c=$(rs_insns "$b" "$p" "$w-sgd") u=$(rs_insns "$b" "$p" "$w-unchecked")
+      echo "| $([ $w = xor ] && echo "XOR 2-4-1" || echo "16-32-4") | $p | $c | $u | $((c - u)) | $(awk -v a=$((c - u)) -v b="$c" 'BEGIN { printf "%.0f %%", 100 * a / b }')" \
+           "| $(c_insns "$b" "$ref_c" "$w-sgd") | $(ratio "$u" "$(c_insns "$b" "$ref_c" "$w-sgd")")× |"
+    done
   done
 }
 flash_table() { # flash_table <board>
@@ -304,6 +326,10 @@ $(goal_row sensor-sgd "16-32-4 SGD step")
 $(goal_row sensor-infer "16-32-4 inference")
 | dense inference ≤ 2.5 instructions per multiply-add (16-32-4, bias and ReLU included, release) | stacknet $(per_mac "$mac_rs"); C $(per_mac "$mac_c") ($(describe "$ref")), $(per_mac "$mac_f") ($(describe "$mac_fast")) | $(status "$(per_mac "$mac_rs")" 2.5) (stacknet) |
 
+Without its checks (section "what stacknet's checks cost" below) stacknet's step is
+$(rs_insns "$m4f" release xor-unchecked) instructions for XOR ($(ratio "$(rs_insns "$m4f" release xor-unchecked)" "$(c_insns "$m4f" "$ref" xor-sgd)")× the C) and $(rs_insns "$m4f" release sensor-unchecked) for 16-32-4
+($(ratio "$(rs_insns "$m4f" release sensor-unchecked)" "$(c_insns "$m4f" "$ref" sensor-sgd)")×): the arithmetic passes are not what separates the two.
+
 The reference C for "stacknet ≤ 1.0× C" is the build with stacknet's own rounding and
 order at the matching optimisation level ($(describe "$ref") against \`$refp\`), which computes
 exactly what stacknet computes; the C variant with the fewest instructions at the same
@@ -317,6 +343,17 @@ EOF
 ## $b: instructions per step and per inference
 
 $(instructions_table "$b")
+
+## $b: what stacknet's checks cost
+
+\`firmware/sensor\`'s \`xor-unchecked\` and \`sensor-unchecked\` run stacknet's step without its
+checks (\`sensor::unchecked_step\`: \`forward\`, \`Mse::loss_and_grad\`, \`backward\`, the fused
+\`update\`, through the public \`Layer\` methods; no finiteness tests, no gradient survey,
+no step-size bound). They end with the same weights bit for bit (checked), so the
+difference is what the checks cost, and the last column compares stacknet's arithmetic
+alone with the C, which has no checks either.
+
+$(checks_table "$b")
 
 ## $b: flash bytes
 

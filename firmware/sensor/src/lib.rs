@@ -73,3 +73,25 @@ pub fn step(
 pub fn predict(net: &Sensor, x: &[f32; 16]) -> [f32; 4] {
     net.infer(x)
 }
+
+/// stacknet's per-sample SGD step **without its checks**: the same passes as
+/// `StepWorkspace::step` (forward, loss and gradient, backward, fused update through the
+/// public `Layer` methods) but no finiteness tests, no gradient survey and no step-size
+/// bound. Same arithmetic, so the same weights bit for bit; the instruction difference to
+/// [`step`] is what the checks cost. Not a safe way to train: bad data reaches the weights.
+#[inline(never)]
+pub fn unchecked_step<L: Layer<Output = [f32; N]>, const N: usize>(
+    net: &mut L,
+    cache: &mut L::Cache,
+    opt: &mut Sgd,
+    x: &L::Input,
+    t: &[f32; N],
+) -> f32 {
+    use stacknet::loss::Loss;
+    let mut y = [0.0; N];
+    net.forward(x, cache, &mut y);
+    let (loss, dy) = Mse.loss_and_grad(&y, t);
+    net.backward(cache, &dy, None, None);
+    net.update::<L, Sgd>(cache, &dy, opt, 0);
+    loss
+}
