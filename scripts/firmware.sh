@@ -45,7 +45,8 @@ declare -A want=([xor-adam]=$(expected ADAM_CHECKSUM) [xor-sgd]=$(expected SGD_C
 # its model and expected outputs); it prints no checksum and passes on its own check.
 # The -none bins are the same firmware without the network: baselines for
 # flash and for the markers' own instruction count.
-runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none infer:infer-xor infer:infer-digits infer:infer-none"
+# sqrt-check compares the FPU square root with libm's bit for bit (src/math.rs).
+runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none xor-train:sqrt-check infer:infer-xor infer:infer-digits infer:infer-none"
 declare -A R # R[profile.board.bin.key] = value, from the result: line and the firmware's lines
 failed=()
 out_dir=$(mktemp -d)
