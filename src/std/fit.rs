@@ -164,8 +164,9 @@ pub struct EpochStats {
     /// batch's summed gradient overflowed, or the optimizer refused their batch's update
     /// (see [`Workspace`]). Each sample is counted once. Zero in a healthy run.
     pub skipped: usize,
-    /// Batches whose update the optimizer refused (`TrainError::NonFiniteUpdate`: a new
-    /// weight would have overflowed); their samples are in `skipped`.
+    /// Batches whose update the optimizer refused (`TrainError::GradientTooLarge`, or
+    /// `TrainError::NonFiniteUpdate` from an optimizer written elsewhere: the step could
+    /// have overflowed a weight or the optimizer state); their samples are in `skipped`.
     pub refused_updates: usize,
     /// The learning rate of the epoch's last update (the schedule's, if any).
     pub lr: f32,
@@ -476,7 +477,7 @@ where
                     counted += n as usize;
                 }
                 Err(TrainError::EmptyBatch) => {}
-                Err(TrainError::NonFiniteUpdate) => {
+                Err(TrainError::NonFiniteUpdate | TrainError::GradientTooLarge) => {
                     refused_updates += 1;
                     skipped += pending;
                 }
