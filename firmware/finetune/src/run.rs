@@ -161,19 +161,27 @@ pub fn last_layer<P: Probe>(probe: &mut P) -> Outcome {
             }
         }
     }
-    let (mut before, mut after) = (0, 0);
-    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
-    for (raw, label) in held_out() {
-        let f = hidden_features(&body_features(raw, &mut x28, &mut scratch));
-        before += u32::from(argmax(&pre_trained.infer(&f)) == label);
-        after += u32::from(argmax(&last.infer(&f)) == label);
-    }
+    let (before, after) = evaluate_last(pre_trained, &last);
     Outcome {
         before,
         after,
         checksum: checksum(&last),
         steps,
     }
+}
+
+/// Held-out samples `(pre_trained, tuned)` get right. Its own frame (like every phase
+/// here), so the body's scratch and the feature buffer are never on the stack together.
+#[inline(never)]
+fn evaluate_last(pre_trained: &Last, tuned: &Last) -> (u32, u32) {
+    let (mut before, mut after) = (0, 0);
+    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
+    for (raw, label) in held_out() {
+        let f = hidden_features(&body_features(raw, &mut x28, &mut scratch));
+        before += u32::from(argmax(&pre_trained.infer(&f)) == label);
+        after += u32::from(argmax(&tuned.infer(&f)) == label);
+    }
+    (before, after)
 }
 
 /// Fills `buffer` with the frozen part's output (body, then the pre-trained hidden layer).
@@ -209,19 +217,26 @@ pub fn last_two<P: Probe>(probe: &mut P) -> Outcome {
             }
         }
     }
-    let (mut before, mut after) = (0, 0);
-    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
-    for (raw, label) in held_out() {
-        let f = body_features(raw, &mut x28, &mut scratch);
-        before += u32::from(argmax(&pre_trained.infer(&f)) == label);
-        after += u32::from(argmax(&head.infer(&f)) == label);
-    }
+    let (before, after) = evaluate_two(pre_trained, &head);
     Outcome {
         before,
         after,
         checksum: checksum(&head),
         steps,
     }
+}
+
+/// Held-out samples `(pre_trained, tuned)` get right, in a frame of its own.
+#[inline(never)]
+fn evaluate_two(pre_trained: &Head, tuned: &Head) -> (u32, u32) {
+    let (mut before, mut after) = (0, 0);
+    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
+    for (raw, label) in held_out() {
+        let f = body_features(raw, &mut x28, &mut scratch);
+        before += u32::from(argmax(&pre_trained.infer(&f)) == label);
+        after += u32::from(argmax(&tuned.infer(&f)) == label);
+    }
+    (before, after)
 }
 
 /// Fills `buffer` with the frozen body's output.
@@ -262,21 +277,28 @@ pub fn bias_and_last<P: Probe>(probe: &mut P) -> Outcome {
         };
     }
     let steps = train_bias_and_last(&mut model, probe);
-    let (mut before, mut after) = (0, 0);
-    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
-    for (raw, label) in held_out() {
-        shift::shifted(raw, &mut x28);
-        let was = LENET.infer_with(&x28, &mut scratch).map(|y| argmax(&y));
-        before += u32::from(was == Some(label));
-        let now = model.infer_with(&x28, &mut scratch).map(|y| argmax(&y));
-        after += u32::from(now == Some(label));
-    }
+    let (before, after) = evaluate_bias_and_last(&model);
     Outcome {
         before,
         after,
         checksum: checksum(&model),
         steps,
     }
+}
+
+/// Held-out samples the pre-trained model (flash) and `tuned` (RAM) get right.
+#[inline(never)]
+fn evaluate_bias_and_last(tuned: &BiasAndLast) -> (u32, u32) {
+    let (mut before, mut after) = (0, 0);
+    let (mut x28, mut scratch) = ([0.0; 784], [0.0; SCRATCH]);
+    for (raw, label) in held_out() {
+        shift::shifted(raw, &mut x28);
+        let was = LENET.infer_with(&x28, &mut scratch).map(|y| argmax(&y));
+        before += u32::from(was == Some(label));
+        let now = tuned.infer_with(&x28, &mut scratch).map(|y| argmax(&y));
+        after += u32::from(now == Some(label));
+    }
+    (before, after)
 }
 
 /// The training loop of [`bias_and_last`], in its own frame (the workspace is free again
