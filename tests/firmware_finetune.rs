@@ -39,14 +39,16 @@ const EXPECTED_RS: &str = concat!(
 
 /// The three outcomes, computed once per test binary (on a thread with room for the
 /// workspaces: the firmware keeps them on its stack too).
-fn outcomes() -> &'static [Outcome; 3] {
-    static OUTCOMES: OnceLock<[Outcome; 3]> = OnceLock::new();
+fn outcomes() -> &'static [Outcome; 5] {
+    static OUTCOMES: OnceLock<[Outcome; 5]> = OnceLock::new();
     OUTCOMES.get_or_init(|| {
         big_stack(|| {
             [
                 run::last_layer(&mut NoProbe),
                 run::last_two(&mut NoProbe),
                 run::bias_and_last(&mut NoProbe),
+                run::whole_model_steps::<run::Lenet, _>(&mut NoProbe),
+                run::whole_model_steps::<run::LastOnly, _>(&mut NoProbe),
             ]
         })
     })
@@ -65,7 +67,7 @@ fn as_array(o: &Outcome) -> [u32; 4] {
     [o.before, o.after, o.checksum, o.steps]
 }
 
-fn expected_source(o: &[Outcome; 3]) -> String {
+fn expected_source(o: &[Outcome; 5]) -> String {
     let row = |o: &Outcome| {
         let [b, a, c, s] = as_array(o);
         format!("[{b}, {a}, 0x{c:08x}, {s}]")
@@ -81,10 +83,16 @@ pub const LAST_LAYER: [u32; 4] = {};
 pub const LAST_TWO: [u32; 4] = {};
 /// `run::bias_and_last`.
 pub const BIAS_AND_LAST: [u32; 4] = {};
+/// `run::whole_model_steps::<Lenet>` (nothing frozen; no accuracy measured).
+pub const WHOLE_STEPS: [u32; 4] = {};
+/// `run::whole_model_steps::<LastOnly>` (frozen body, no feature cache).
+pub const FROZEN_STEPS: [u32; 4] = {};
 ",
         row(&o[0]),
         row(&o[1]),
-        row(&o[2])
+        row(&o[2]),
+        row(&o[3]),
+        row(&o[4])
     )
 }
 
@@ -95,6 +103,7 @@ fn firmware_expected_outcomes_are_the_hosts() {
     let want = expected_source(o);
     if std::env::var_os("STACKNET_BLESS").is_some_and(|v| v == "1") {
         std::fs::write(EXPECTED_RS, &want).expect("write expected.rs");
+        return; // this binary was built with the old constants
     }
     let have = std::fs::read_to_string(EXPECTED_RS).unwrap_or_default();
     assert!(
@@ -105,6 +114,42 @@ fn firmware_expected_outcomes_are_the_hosts() {
     assert_eq!(as_array(&o[0]), expected::LAST_LAYER);
     assert_eq!(as_array(&o[1]), expected::LAST_TWO);
     assert_eq!(as_array(&o[2]), expected::BIAS_AND_LAST);
+    assert_eq!(as_array(&o[3]), expected::WHOLE_STEPS);
+    assert_eq!(as_array(&o[4]), expected::FROZEN_STEPS);
+}
+
+/// Freezing is exact: the frozen-body step leaves every frozen weight as pre-trained, and
+/// the whole-model step moves them.
+#[test]
+#[cfg_attr(miri, ignore = "runs a CNN")]
+fn frozen_body_weights_stay_bit_identical_and_unfrozen_ones_move() {
+    let o = outcomes();
+    assert_eq!(o[3].steps, run::PROBE_STEPS as u32);
+    assert_eq!(o[4].steps, run::PROBE_STEPS as u32);
+    let frozen_blocks = <run::Body as Layer>::PARAM_BLOCKS + 2; // body + Dense<256, 32>
+    let (model, whole) = big_stack(|| {
+        let mut frozen = Box::new(run::LastOnly::ZERO);
+        assert!(run::copy_weights(&lenet::LENET, frozen.as_mut()));
+        let mut whole = Box::new(run::Lenet::ZERO);
+        assert!(run::copy_weights(&lenet::LENET, whole.as_mut()));
+        let mut opt = Sgd::new(run::LR).expect("learning rate");
+        let mut ws = Box::new(StepWorkspace::<run::LastOnly>::new());
+        let mut wws = Box::new(StepWorkspace::<run::Lenet>::new());
+        let mut x28 = [0.0; 784];
+        shift::shifted(&samples::TUNE[0], &mut x28);
+        let mut t = [0.0; 10];
+        t[usize::from(samples::TUNE_LABELS[0])] = 1.0;
+        ws.step(frozen.as_mut(), &mut opt, &SoftmaxCrossEntropy, &x28, &t)
+            .expect("finite sample");
+        wws.step(whole.as_mut(), &mut opt, &SoftmaxCrossEntropy, &x28, &t)
+            .expect("finite sample");
+        (frozen, whole)
+    });
+    for i in 0..frozen_blocks {
+        assert_eq!(model.param_block(i), lenet::LENET.param_block(i), "block {i}");
+    }
+    assert_ne!(model.param_block(frozen_blocks), lenet::LENET.param_block(frozen_blocks));
+    assert!((0..frozen_blocks).any(|i| whole.param_block(i) != lenet::LENET.param_block(i)));
 }
 
 #[test]

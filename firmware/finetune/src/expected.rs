@@ -8,3 +8,7 @@ pub const LAST_LAYER: [u32; 4] = [94, 141, 0x762e0673, 2000];
 pub const LAST_TWO: [u32; 4] = [94, 141, 0xb47b1b5c, 500];
 /// `run::bias_and_last`.
 pub const BIAS_AND_LAST: [u32; 4] = [94, 138, 0x934357b2, 200];
+/// `run::whole_model_steps::<Lenet>` (nothing frozen; no accuracy measured).
+pub const WHOLE_STEPS: [u32; 4] = [0, 0, 0x2f0de679, 10];
+/// `run::whole_model_steps::<LastOnly>` (frozen body, no feature cache).
+pub const FROZEN_STEPS: [u32; 4] = [0, 0, 0x9aa94cbb, 10];

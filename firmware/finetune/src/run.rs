@@ -16,7 +16,7 @@
 //! buffer in its stored order. The crate that includes this file provides `crate::lenet`,
 //! `crate::samples` and `crate::shift`.
 
-use crate::lenet::{LENET, Lenet};
+pub use crate::lenet::{LENET, Lenet};
 use crate::samples::{HELD_OUT, HELD_OUT_LABELS, TUNE, TUNE_LABELS};
 use crate::shift;
 use stacknet::layers::{Conv2d, Flatten, MaxPool2d, Relu3, Unflatten};
@@ -318,6 +318,62 @@ fn train_bias_and_last<P: Probe>(model: &mut BiasAndLast, probe: &mut P) -> u32 
                 probe.end();
                 steps += u32::from(done.is_ok());
             }
+        }
+    }
+    steps
+}
+
+/// Training steps [`whole_model_steps`] measures: enough for a stable per-step count.
+pub const PROBE_STEPS: usize = 10;
+
+/// The whole model with only the last layer trainable, *without* feature caching: every
+/// step runs the frozen body forward (and, being frozen, no backward through it).
+pub type LastOnly = (
+    stacknet::Frozen<Body>,
+    chain![stacknet::Frozen<Dense<256, 32>>, Relu<32>, Dense<32, 10>],
+);
+
+/// [`PROBE_STEPS`] per-sample steps of the whole model of type `L` (weights from `LENET`,
+/// in RAM): what a step costs with nothing frozen (`L = Lenet`) against a frozen body
+/// (`L = LastOnly`). No accuracy is measured (`before`/`after` are 0).
+#[inline(never)]
+pub fn whole_model_steps<L, P>(probe: &mut P) -> Outcome
+where
+    L: Layer<Input = [f32; 784], Output = [f32; 10]> + Zero,
+    P: Probe,
+{
+    let mut model = L::ZERO;
+    let copied = copy_weights(&LENET, &mut model);
+    let steps = if copied {
+        train_whole(&mut model, probe)
+    } else {
+        0
+    };
+    Outcome {
+        before: 0,
+        after: 0,
+        checksum: checksum(&model),
+        steps,
+    }
+}
+
+#[inline(never)]
+fn train_whole<L, P>(model: &mut L, probe: &mut P) -> u32
+where
+    L: Layer<Input = [f32; 784], Output = [f32; 10]>,
+    P: Probe,
+{
+    let mut ws = StepWorkspace::<L>::new();
+    let mut x28 = [0.0; 784];
+    let mut steps = 0;
+    if let Ok(mut opt) = Sgd::new(LR) {
+        for (raw, label) in tune().take(PROBE_STEPS) {
+            shift::shifted(raw, &mut x28);
+            let t = one_hot(label);
+            probe.begin();
+            let done = ws.step(model, &mut opt, &SoftmaxCrossEntropy, &x28, &t);
+            probe.end();
+            steps += u32::from(done.is_ok());
         }
     }
     steps
