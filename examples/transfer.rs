@@ -76,7 +76,10 @@ type BiasAndLast = (
     chain![BiasOnly<Dense<256, 32>>, Relu<32>, Dense<32, 10>],
 );
 /// Only the last layer trains.
-type LastOnly = (Frozen<Body>, chain![Frozen<Dense<256, 32>>, Relu<32>, Dense<32, 10>]);
+type LastOnly = (
+    Frozen<Body>,
+    chain![Frozen<Dense<256, 32>>, Relu<32>, Dense<32, 10>],
+);
 
 /// Shifted samples the device keeps for fine-tuning (a replay buffer's worth).
 const BUFFER: usize = 200;
@@ -88,8 +91,11 @@ const EVERY: usize = 100;
 /// Fine-tuning learning rate (Adam).
 const LR: f32 = 5e-4;
 
+/// A raw 8×8 digit (`0..=16`) and its label.
+type RawDigit = ([u8; 64], usize);
+
 /// The 8×8 digits in the seeded order, as the raw `0..=16` pixels a device's sensor gives.
-fn raw_digits(seed: u64) -> Result<Vec<([u8; 64], usize)>, Box<dyn Error>> {
+fn raw_digits(seed: u64) -> Result<Vec<RawDigit>, Box<dyn Error>> {
     let mut digits = dataset::digits(dataset::DIGITS_CSV)?;
     digits.shuffle(seed);
     // The loader stores value / 16, exact in f32: `* 16` gives the raw value back exactly.
@@ -209,11 +215,22 @@ fn emit(lenet: &Lenet, seed: u64, mnist_accuracy: f32) -> Result<(), Box<dyn Err
     std::fs::write(format!("{FIRMWARE_SRC}/lenet.rs"), model)?;
 
     let raw = raw_digits(seed)?;
-    let (tune, held_out) = (&raw[..EMIT_TUNE], &raw[HOST_TRAIN..HOST_TRAIN + EMIT_HELD_OUT]);
+    let (tune, held_out) = (
+        &raw[..EMIT_TUNE],
+        &raw[HOST_TRAIN..HOST_TRAIN + EMIT_HELD_OUT],
+    );
     let mut out = header;
     for (name, what, part) in [
-        ("TUNE", "fine-tune on (the host example's first buffered samples)", tune),
-        ("HELD_OUT", "measure accuracy on (the first of the shifted test set)", held_out),
+        (
+            "TUNE",
+            "fine-tune on (the host example's first buffered samples)",
+            tune,
+        ),
+        (
+            "HELD_OUT",
+            "measure accuracy on (the first of the shifted test set)",
+            held_out,
+        ),
     ] {
         let _ = writeln!(
             out,
@@ -243,7 +260,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let emitting = args.iter().any(|a| a == "--emit");
     let seed: u64 = match args.iter().find(|a| !a.starts_with("--")) {
-        Some(s) => s.parse().map_err(|_| format!("seed must be a number, got {s:?}"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("seed must be a number, got {s:?}"))?,
         None => 1,
     };
     let mut mnist = dataset::mnist(dataset::MNIST_CSV)?;
@@ -261,7 +280,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         batch_size: 32,
         seed,
     };
-    fit(lenet.as_mut(), opt.as_mut(), &SoftmaxCrossEntropy, &mnist_train, None, &config, |_| {})?;
+    fit(
+        lenet.as_mut(),
+        opt.as_mut(),
+        &SoftmaxCrossEntropy,
+        &mnist_train,
+        None,
+        &config,
+        |_| {},
+    )?;
     let eval = evaluate(lenet.as_ref(), &SoftmaxCrossEntropy, &mnist_test);
     println!(
         "pre-trained on MNIST: {:.2} % on MNIST test; {:.2} % on the shifted test set",
@@ -284,7 +311,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         batch_size: 32,
         seed,
     };
-    fit(scratch.as_mut(), opt.as_mut(), &SoftmaxCrossEntropy, &host_train, None, &config, |_| {})?;
+    fit(
+        scratch.as_mut(),
+        opt.as_mut(),
+        &SoftmaxCrossEntropy,
+        &host_train,
+        None,
+        &config,
+        |_| {},
+    )?;
     let scratch_acc = accuracy(scratch.as_ref(), &shifted_test);
     println!(
         "from scratch on {HOST_TRAIN} shifted samples: {:.2} % on the shifted test set",
@@ -294,15 +329,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 3. Fine-tuning, three ways, from the same weight file.
     print_footprint::<LastTwo>("LeNet, last two layers trained");
     let runs = [
-        ("last two layers", fine_tune::<LastTwo>("last two layers", &weights, &buffer, &shifted_test)?),
-        ("bias-only + last layer", fine_tune::<BiasAndLast>("bias-only + last layer", &weights, &buffer, &shifted_test)?),
-        ("last layer only", fine_tune::<LastOnly>("last layer only", &weights, &buffer, &shifted_test)?),
+        (
+            "last two layers",
+            fine_tune::<LastTwo>("last two layers", &weights, &buffer, &shifted_test)?,
+        ),
+        (
+            "bias-only + last layer",
+            fine_tune::<BiasAndLast>("bias-only + last layer", &weights, &buffer, &shifted_test)?,
+        ),
+        (
+            "last layer only",
+            fine_tune::<LastOnly>("last layer only", &weights, &buffer, &shifted_test)?,
+        ),
     ];
     let before = accuracy(lenet.as_ref(), &shifted_test);
     for (name, h) in &runs {
         let after = h.last().and_then(|s| s.test_accuracy).unwrap_or(0.0);
         let recovered = (after - before) / (scratch_acc - before);
-        println!("{name:<24} recovers {:.0} % of the gap to from-scratch", 100.0 * recovered);
+        println!(
+            "{name:<24} recovers {:.0} % of the gap to from-scratch",
+            100.0 * recovered
+        );
     }
     let plot_runs: Vec<Run<'_>> = runs
         .iter()

@@ -1,7 +1,7 @@
 //! Prints one setting's outcome and exits: pass when it is the host's, bit for bit
 //! (`expected.rs`, blessed by `tests/firmware_finetune.rs`).
 
-use crate::run::{self, Outcome, Probe};
+use crate::run::{self, Memory, Outcome, Probe};
 use fw_common::Markers;
 use fw_common::out::Line;
 
@@ -22,8 +22,20 @@ impl Probe for Measured {
 
 /// Prints `finetune: setting=<name> before=.. after=.. of=.. steps=.. checksum=0x..
 /// expected=0x.. identical=<0|1>`, the markers, and exits (pass iff identical).
-pub fn finish(name: &str, got: &Outcome, want: [u32; 4], probe: &Measured) -> ! {
+pub fn finish(name: &str, got: &Outcome, want: [u32; 4], memory: &Memory, probe: &Measured) -> ! {
     let identical = [got.before, got.after, got.checksum, got.steps] == want;
+    Line::new()
+        .text("memory trained=")
+        .dec(memory.trained as u32)
+        .text(" workspace=")
+        .dec(memory.workspace as u32)
+        .text(" optimizer=")
+        .dec(memory.optimizer as u32)
+        .text(" buffer=")
+        .dec(memory.buffer as u32)
+        .text(" scratch=")
+        .dec(memory.scratch as u32)
+        .send();
     Line::new()
         .text("finetune: setting=")
         .text(name)

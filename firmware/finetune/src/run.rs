@@ -66,6 +66,45 @@ pub type BiasAndLast = (
 /// feature map (8 × 24 × 24 after the first convolution).
 pub const SCRATCH: usize = 2 * <Lenet as Layer>::LARGEST;
 
+/// RAM a setting needs by design, in bytes (`size_of`, so exact); the firmware prints it
+/// next to the measured static RAM and stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    /// The RAM copy of what trains (frozen layers inside it included, if any).
+    pub trained: usize,
+    /// Its `StepWorkspace` (forward cache and output; no gradient buffer).
+    pub workspace: usize,
+    /// The optimizer (SGD: no per-parameter state).
+    pub optimizer: usize,
+    /// The feature cache (`ReplayBuffer`); 0 when samples are replayed from flash.
+    pub buffer: usize,
+    /// The upsampled input plus the `infer_with` ping-pong scratch of a frozen pass.
+    pub scratch: usize,
+}
+
+const fn memory<T: Layer>(buffer: usize) -> Memory {
+    Memory {
+        trained: size_of::<T>(),
+        workspace: size_of::<StepWorkspace<T>>(),
+        optimizer: size_of::<Sgd>(),
+        buffer,
+        scratch: size_of::<[f32; 784]>() + size_of::<[f32; SCRATCH]>(),
+    }
+}
+
+/// [`last_layer`]'s memory.
+pub const LAST_MEMORY: Memory =
+    memory::<Last>(size_of::<ReplayBuffer<[f32; 32], 10, TUNE_SAMPLES>>());
+/// [`last_two`]'s memory.
+pub const TWO_MEMORY: Memory =
+    memory::<Head>(size_of::<ReplayBuffer<[f32; 256], 10, TUNE_SAMPLES>>());
+/// [`bias_and_last`]'s memory.
+pub const BIAS_MEMORY: Memory = memory::<BiasAndLast>(0);
+/// [`whole_model_steps`]'s memory for `L`.
+pub const fn whole_memory<L: Layer>() -> Memory {
+    memory::<L>(0)
+}
+
 /// Marks the region whose instructions and stack the firmware measures (one step).
 pub trait Probe {
     /// Just before a training step.
@@ -138,7 +177,9 @@ fn held_out() -> impl Iterator<Item = (&'static [u8; 64], usize)> {
 }
 
 fn tune() -> impl Iterator<Item = (&'static [u8; 64], u8)> {
-    TUNE.iter().zip(TUNE_LABELS.iter().copied()).take(TUNE_SAMPLES)
+    TUNE.iter()
+        .zip(TUNE_LABELS.iter().copied())
+        .take(TUNE_SAMPLES)
 }
 
 /// **Last layer only**: 32 cached features per sample, `Dense<32, 10>` trains (in RAM; the

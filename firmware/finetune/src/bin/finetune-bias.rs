@@ -15,5 +15,11 @@ fn main() -> ! {
     fw_common::footprint::<run::BiasAndLast>();
     let mut probe = Measured::default();
     let outcome = run::bias_and_last(&mut probe);
-    finish("bias", &outcome, expected::BIAS_AND_LAST, &probe)
+    finish(
+        "bias",
+        &outcome,
+        expected::BIAS_AND_LAST,
+        &run::BIAS_MEMORY,
+        &probe,
+    )
 }

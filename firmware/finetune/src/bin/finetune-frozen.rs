@@ -16,5 +16,11 @@ fn main() -> ! {
     fw_common::footprint::<run::LastOnly>();
     let mut probe = Measured::default();
     let outcome = run::whole_model_steps::<run::LastOnly, _>(&mut probe);
-    finish("frozen", &outcome, expected::FROZEN_STEPS, &probe)
+    finish(
+        "frozen",
+        &outcome,
+        expected::FROZEN_STEPS,
+        &run::whole_memory::<run::LastOnly>(),
+        &probe,
+    )
 }

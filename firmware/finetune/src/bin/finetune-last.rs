@@ -15,5 +15,11 @@ fn main() -> ! {
     fw_common::footprint::<run::Last>();
     let mut probe = Measured::default();
     let outcome = run::last_layer(&mut probe);
-    finish("last", &outcome, expected::LAST_LAYER, &probe)
+    finish(
+        "last",
+        &outcome,
+        expected::LAST_LAYER,
+        &run::LAST_MEMORY,
+        &probe,
+    )
 }

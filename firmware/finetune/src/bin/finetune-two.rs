@@ -15,5 +15,11 @@ fn main() -> ! {
     fw_common::footprint::<run::Head>();
     let mut probe = Measured::default();
     let outcome = run::last_two(&mut probe);
-    finish("two", &outcome, expected::LAST_TWO, &probe)
+    finish(
+        "two",
+        &outcome,
+        expected::LAST_TWO,
+        &run::TWO_MEMORY,
+        &probe,
+    )
 }

@@ -16,5 +16,11 @@ fn main() -> ! {
     fw_common::footprint::<run::Lenet>();
     let mut probe = Measured::default();
     let outcome = run::whole_model_steps::<run::Lenet, _>(&mut probe);
-    finish("whole", &outcome, expected::WHOLE_STEPS, &probe)
+    finish(
+        "whole",
+        &outcome,
+        expected::WHOLE_STEPS,
+        &run::whole_memory::<run::Lenet>(),
+        &probe,
+    )
 }
