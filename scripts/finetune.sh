@@ -167,7 +167,7 @@ body's scratch and the feature cache are never on the stack at the same time.
 | ≤ 64 KB RAM in total for fine-tuning the last layer (m3: 64 KiB RAM, enforced) | $( [ -n "${R[m3.last.stack_peak]:-}" ] && echo "$m3ram B = static $(v m3.last.static_ram) + peak stack $(v m3.last.stack_peak), on m3" || echo "m3 not run") | $( [ -n "${R[m3.last.stack_peak]:-}" ] && { ((m3ram <= budget)) && echo "**met**" || echo "missed by $((m3ram - budget)) B"; } || echo "not measured") |
 | ≤ 64 KB RAM in total for fine-tuning the last *two* layers | $(total_ram "$two") B on $(first two) (RAM head copy $(v "$two.trained") B + body scratch $(v "$two.scratch") B alone exceed 64 KiB) | missed by $(($(total_ram "$two") - budget)) B |
 | frozen parts: 0 bytes of gradient and optimizer state | \`Footprint\` (by \`size_of\`): gradients $(v "$(first frozen).frozen.grads") B for the body-frozen model (= the last layer's), $(v "$(first whole).whole.grads") B with nothing frozen; Adam state $(v "$(first frozen).frozen.adam") B vs $(v "$(first whole).whole.adam") B | **met** |
-| a step with and without freezing ($(first whole)) | nothing frozen $(mean "$(first whole).whole"); body frozen, no cache $(mean "$(first frozen).frozen") (forward only through the body); cached features $(mean "$(first last).last") instructions | — |
+| frozen parts do no backward work ($(first whole), instructions per step) | nothing frozen $(mean "$(first whole).whole"); last layer with the body frozen $(mean "$(first whole).frozen") (about one forward pass: nothing runs backward through the frozen body); from cached features $(mean "$(first whole).last") | **met** |
 
 ## One training step, with and without freezing
 
