@@ -60,6 +60,9 @@ for b in $boards; do
       # shellcheck disable=SC2046 # split the line into key=value words
       record "$k" $(grep "^$tag " "$f" | tail -n 1 || true)
     done
+    # A panic path survives optimisation iff core's panicking machinery is still linked.
+    R[$k.panic]=$(arm-none-eabi-nm -C "$CARGO_TARGET_DIR/$(board_target "$b")/release/finetune-$s" \
+      2>/dev/null | grep -cE 'rust_begin_unwind|core::panicking|core::fmt' || true)
     if [ "$rc" != 0 ] || [ "${R[$k.identical]:-0}" != 1 ]; then
       failed+=("$b/$s: exit $rc, identical=${R[$k.identical]:-missing}")
       log "FAIL $b/$s (exit $rc)"
@@ -126,10 +129,13 @@ samples), \`STACKNET_BLESS=1 cargo test --test firmware_finetune\` (expected out
 ## Accuracy, steps, memory
 
 Total RAM = static RAM + the whole run's peak stack (every buffer lives on the stack, so
-the peak covers the trained copy, workspace, optimizer, feature cache and scratch).
+the peak covers the trained copy, workspace, optimizer, feature cache and scratch; static
+RAM is 0). Step stack: what one training step writes below its caller's frame. Panic
+symbols: \`core::panicking\`/\`core::fmt\` symbols left in the linked firmware (0 = no
+panic path on the no_std path survived optimisation).
 
-| board | setting | held-out accuracy before → after | steps | instructions per step, mean (min–max) | step stack B | total RAM B | flash B |
-|---|---|---|---|---|---|---|---|
+| board | setting | held-out accuracy before → after | steps | instructions per step, mean (min–max) | step stack B | total RAM B | flash B | panic symbols linked |
+|---|---|---|---|---|---|---|---|---|
 EOF
   for b in $boards; do
     for s in $(bins_for "$b"); do
@@ -137,7 +143,7 @@ EOF
       [ "$s" = whole ] || [ "$s" = frozen ] && continue
       echo "| $b | $(name_of "$s") | $(pct "$(v "$k.before")" "$(v "$k.of")") → $(pct "$(v "$k.after")" "$(v "$k.of")")" \
            "| $(v "$k.steps") | $(mean "$k") ($(v "$k.region_min")–$(v "$k.region_max"))" \
-           "| $(step_stack "$k") | $(total_ram "$k") | $(v "$k.flash") |"
+           "| $(step_stack "$k") | $(total_ram "$k") | $(v "$k.flash") | $(v "$k.panic") |"
     done
   done
   cat <<EOF
