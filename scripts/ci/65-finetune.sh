@@ -13,7 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 start=$SECONDS
-cargo test --test firmware_finetune
+# The features of .ci/run's main test step, so the test binary is already built there.
+cargo test --features std,plot,progress --test firmware_finetune
 scripts/embedded/setup.sh m3 m4f m33
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
