@@ -228,7 +228,10 @@ fn pre_trained_model_is_good_on_mnist_and_hurt_by_the_shift() {
         );
     }
     let before = outcomes()[0].before as f32 / run::HELD_OUT_SAMPLES as f32;
-    assert!(before < 0.9, "shifted accuracy before fine-tuning: {before}");
+    assert!(
+        before < 0.9,
+        "shifted accuracy before fine-tuning: {before}"
+    );
 }
 
 /// The upsampling the firmware runs is the host example's: the raw samples, normalised,
