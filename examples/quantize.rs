@@ -135,6 +135,7 @@ fn mnist(epochs: usize) -> Result<Row, Box<dyn Error>> {
         epochs,
         batch_size: 32,
         seed: 1,
+        ..FitConfig::default()
     };
     let t = Instant::now();
     fit(

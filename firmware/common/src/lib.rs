@@ -4,6 +4,7 @@
 #![no_std]
 
 pub mod out;
+pub mod shift;
 pub mod xor;
 
 use core::hint::black_box;
