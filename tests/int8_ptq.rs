@@ -135,6 +135,7 @@ fn quantized_digits_cnn_keeps_its_accuracy() {
         epochs: 25,
         batch_size: 16,
         seed: 2,
+        ..FitConfig::default()
     };
     fit(
         &mut *net,
