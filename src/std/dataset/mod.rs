@@ -1,6 +1,7 @@
 //! Labelled datasets for host-side training: the [`Dataset`] container with a seeded
-//! shuffle and split, CSV(.gz) loaders for the committed 8×8 digits and MNIST subset, and a
-//! seeded two-moons generator.
+//! shuffle and split, CSV(.gz) loaders for the committed 8×8 digits and MNIST subset, a
+//! seeded two-moons generator, and a `.ts` loader ([`read_ts`], [`SeqDataset`]) for the
+//! committed BasicMotions and JapaneseVowels time series.
 //!
 //! ```
 //! use stacknet::std::dataset::{self, Dataset};
@@ -13,10 +14,16 @@
 mod csv;
 mod error;
 mod moons;
+mod ts;
 
 pub use csv::{CsvFormat, DIGITS_CSV, MNIST_CSV, digits, load_csv, mnist, read_csv};
 pub use error::DatasetError;
 pub use moons::two_moons;
+pub use ts::{
+    BASIC_MOTIONS_TEST, BASIC_MOTIONS_TRAIN, Crop, JAPANESE_VOWELS_STEPS, JAPANESE_VOWELS_TEST,
+    JAPANESE_VOWELS_TRAIN, Pad, SeqDataset, TsError, TsFormat, basic_motions, japanese_vowels,
+    load_ts, read_ts,
+};
 
 extern crate std;
 
