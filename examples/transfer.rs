@@ -65,7 +65,10 @@ type BiasAndLast = (
     chain![BiasOnly<Dense<256, 32>>, Relu<32>, Dense<32, 10>],
 );
 /// Only the last layer trains.
-type LastOnly = (Frozen<Body>, chain![Frozen<Dense<256, 32>>, Relu<32>, Dense<32, 10>]);
+type LastOnly = (
+    Frozen<Body>,
+    chain![Frozen<Dense<256, 32>>, Relu<32>, Dense<32, 10>],
+);
 
 /// Shifted samples the device keeps for fine-tuning (a replay buffer's worth).
 const BUFFER: usize = 200;
@@ -179,7 +182,9 @@ where
 
 fn main() -> Result<(), Box<dyn Error>> {
     let seed: u64 = match std::env::args().nth(1) {
-        Some(s) => s.parse().map_err(|_| format!("seed must be a number, got {s:?}"))?,
+        Some(s) => s
+            .parse()
+            .map_err(|_| format!("seed must be a number, got {s:?}"))?,
         None => 1,
     };
     let mut mnist = dataset::mnist(dataset::MNIST_CSV)?;
@@ -197,7 +202,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         batch_size: 32,
         seed,
     };
-    fit(lenet.as_mut(), opt.as_mut(), &SoftmaxCrossEntropy, &mnist_train, None, &config, |_| {})?;
+    fit(
+        lenet.as_mut(),
+        opt.as_mut(),
+        &SoftmaxCrossEntropy,
+        &mnist_train,
+        None,
+        &config,
+        |_| {},
+    )?;
     let eval = evaluate(lenet.as_ref(), &SoftmaxCrossEntropy, &mnist_test);
     println!(
         "pre-trained on MNIST: {:.2} % on MNIST test; {:.2} % on the shifted test set",
@@ -217,7 +230,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         batch_size: 32,
         seed,
     };
-    fit(scratch.as_mut(), opt.as_mut(), &SoftmaxCrossEntropy, &host_train, None, &config, |_| {})?;
+    fit(
+        scratch.as_mut(),
+        opt.as_mut(),
+        &SoftmaxCrossEntropy,
+        &host_train,
+        None,
+        &config,
+        |_| {},
+    )?;
     let scratch_acc = accuracy(scratch.as_ref(), &shifted_test);
     println!(
         "from scratch on {HOST_TRAIN} shifted samples: {:.2} % on the shifted test set",
@@ -227,15 +248,27 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 3. Fine-tuning, three ways, from the same weight file.
     print_footprint::<LastTwo>("LeNet, last two layers trained");
     let runs = [
-        ("last two layers", fine_tune::<LastTwo>("last two layers", &weights, &buffer, &shifted_test)?),
-        ("bias-only + last layer", fine_tune::<BiasAndLast>("bias-only + last layer", &weights, &buffer, &shifted_test)?),
-        ("last layer only", fine_tune::<LastOnly>("last layer only", &weights, &buffer, &shifted_test)?),
+        (
+            "last two layers",
+            fine_tune::<LastTwo>("last two layers", &weights, &buffer, &shifted_test)?,
+        ),
+        (
+            "bias-only + last layer",
+            fine_tune::<BiasAndLast>("bias-only + last layer", &weights, &buffer, &shifted_test)?,
+        ),
+        (
+            "last layer only",
+            fine_tune::<LastOnly>("last layer only", &weights, &buffer, &shifted_test)?,
+        ),
     ];
     let before = accuracy(lenet.as_ref(), &shifted_test);
     for (name, h) in &runs {
         let after = h.last().and_then(|s| s.test_accuracy).unwrap_or(0.0);
         let recovered = (after - before) / (scratch_acc - before);
-        println!("{name:<24} recovers {:.0} % of the gap to from-scratch", 100.0 * recovered);
+        println!(
+            "{name:<24} recovers {:.0} % of the gap to from-scratch",
+            100.0 * recovered
+        );
     }
     let plot_runs: Vec<Run<'_>> = runs
         .iter()

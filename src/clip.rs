@@ -332,7 +332,8 @@ mod tests {
         let mut m = Net::ZERO;
         let mut opt = ClipNorm::new(Sgd::new(0.5).unwrap(), 1.0).unwrap();
         let mut ws = Workspace::<Net>::new();
-        ws.step(&mut m, &mut opt, &Mse, &[3e38, 3e38], &[-0.5]).unwrap();
+        ws.step(&mut m, &mut opt, &Mse, &[3e38, 3e38], &[-0.5])
+            .unwrap();
         assert_eq!(opt.clipped(), 1);
         let moved = m.0.weights[0].iter().map(|w| w * w).sum::<f32>().sqrt();
         assert!(moved <= 0.5 * 1.0 + 1e-6, "{:?}", m.0.weights);
@@ -341,9 +342,14 @@ mod tests {
         let mut w = Wide::ZERO;
         let mut opt = ClipNorm::new(Sgd::new(1e-3).unwrap(), 1.0).unwrap();
         let mut ws = Workspace::<Wide>::new();
-        ws.step(&mut w, &mut opt, &Mse, &[1e37; 64], &[-32.0; 64]).unwrap();
+        ws.step(&mut w, &mut opt, &Mse, &[1e37; 64], &[-32.0; 64])
+            .unwrap();
         let norm = global_norm(&w);
-        assert!(norm <= 1e-3 * (1.0 + 1e-5), "update norm {norm} {:?}", &w.weights[0][..4]);
+        assert!(
+            norm <= 1e-3 * (1.0 + 1e-5),
+            "update norm {norm} {:?}",
+            &w.weights[0][..4]
+        );
         let _ = w.infer(&[0.0; 64]);
 
         let mut g = Dense::<2, 1>::from_parts([[3e38, 3e38]], [0.0]);

@@ -252,7 +252,8 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
         first: usize,
     ) {
         let (ca, dh, cb) = cache;
-        self.1.update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
+        self.1
+            .update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
         if <A::Grads as Params>::LEN > 0 {
             self.0.update(ca, dh, opt, first);
         }

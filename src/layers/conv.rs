@@ -18,12 +18,12 @@
 
 use crate::init::{Init, fill_uniform};
 use crate::layer::{Layer, signature};
-use crate::layers::frozen::Biased;
-use crate::optim::Optimizer;
-use crate::params::{Params, Slot};
 use crate::layers::activation::{Act, ReluFn};
+use crate::layers::frozen::Biased;
 use crate::layers::kind;
 use crate::math::{axpy, dot};
+use crate::optim::Optimizer;
+use crate::params::{Params, Slot};
 use crate::zero::Zero;
 use rand_core::Rng;
 
@@ -243,7 +243,11 @@ impl<
     }
 
     /// One output channel's share of [`rows_params`](Self::rows_params).
-    fn rows_channel_grad(x: &Map<C_IN, H, W>, dyo: &[[f32; OW]; OH], gwo: &mut [[[f32; K]; K]; C_IN]) {
+    fn rows_channel_grad(
+        x: &Map<C_IN, H, W>,
+        dyo: &[[f32; OW]; OH],
+        gwo: &mut [[[f32; K]; K]; C_IN],
+    ) {
         {
             for (gwc, xc) in gwo.iter_mut().zip(x) {
                 for (ky, grow) in gwc.iter_mut().enumerate() {
@@ -375,7 +379,11 @@ impl<
     /// One output channel's share of [`patches_params`](Self::patches_params), summed in
     /// the same order (position by position), so a fused step matches the buffered one bit
     /// for bit. It gathers each patch once per channel instead of once for all channels.
-    fn patches_channel_grad(x: &Map<C_IN, H, W>, dyo: &[[f32; OW]; OH], gwo: &mut [[[f32; K]; K]; C_IN]) {
+    fn patches_channel_grad(
+        x: &Map<C_IN, H, W>,
+        dyo: &[[f32; OW]; OH],
+        gwo: &mut [[[f32; K]; K]; C_IN],
+    ) {
         let mut patch = [[[0.0; K]; K]; C_IN];
         let g = gwo.as_flattened_mut().as_flattened_mut();
         for (oy, drow) in dyo.iter().enumerate() {
@@ -745,7 +753,12 @@ mod tests {
         l.forward(&x, &mut c, &mut y);
         let mut g = Conv2d::ZERO;
         let mut dx = Zero::ZERO;
-        l.backward(&mut c, &[[[1.0, 0.0], [0.0, 0.0]]], Some(&mut dx), Some(&mut g));
+        l.backward(
+            &mut c,
+            &[[[1.0, 0.0], [0.0, 0.0]]],
+            Some(&mut dx),
+            Some(&mut g),
+        );
         assert_eq!(g.weights, [[[[1.0, 0.0], [0.0, 1.0]]]]);
         assert_eq!(g.bias, [1.0]);
         assert_eq!(dx, [[[1.0, 2.0, 0.0], [3.0, 4.0, 0.0], [0.0, 0.0, 0.0]]]);

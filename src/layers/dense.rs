@@ -3,10 +3,10 @@
 use crate::init::{Init, fill_uniform};
 use crate::layer::{Layer, signature};
 use crate::layers::frozen::Biased;
-use crate::optim::Optimizer;
-use crate::params::{Params, Slot};
 use crate::layers::kind;
 use crate::math::{axpy, dot, dot_rows4};
+use crate::optim::Optimizer;
+use crate::params::{Params, Slot};
 use crate::zero::Zero;
 use rand_core::Rng;
 
@@ -149,7 +149,10 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
         opt: &mut O,
         first: usize,
     ) {
-        let (w, gw) = (self.weights.as_flattened_mut(), grads.weights.as_flattened());
+        let (w, gw) = (
+            self.weights.as_flattened_mut(),
+            grads.weights.as_flattened(),
+        );
         opt.update_slice(Slot::block(first), w, gw, scale);
         opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
     }

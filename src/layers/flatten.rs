@@ -61,7 +61,13 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> Layer for F
     }
 
     #[inline]
-    fn backward(&self, _: &mut (), dy: &[f32; N], dx: Option<&mut Self::Input>, _: Option<&mut ()>) {
+    fn backward(
+        &self,
+        _: &mut (),
+        dy: &[f32; N],
+        dx: Option<&mut Self::Input>,
+        _: Option<&mut ()>,
+    ) {
         let () = Self::SHAPE_OK;
         if let Some(dx) = dx {
             copy(dy, dx.flat_mut());
@@ -122,7 +128,13 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> Layer
     }
 
     #[inline]
-    fn backward(&self, _: &mut (), dy: &Self::Output, dx: Option<&mut [f32; N]>, _: Option<&mut ()>) {
+    fn backward(
+        &self,
+        _: &mut (),
+        dy: &Self::Output,
+        dx: Option<&mut [f32; N]>,
+        _: Option<&mut ()>,
+    ) {
         let () = Self::SHAPE_OK;
         if let Some(dx) = dx {
             copy(dy.flat(), dx);

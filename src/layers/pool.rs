@@ -290,7 +290,12 @@ impl<
                     let rows = xc.get(oy * S..oy * S + K).unwrap_or(&[]);
                     let sum: f32 = rows
                         .iter()
-                        .map(|row| row.get(ox * S..ox * S + K).unwrap_or(&[]).iter().sum::<f32>())
+                        .map(|row| {
+                            row.get(ox * S..ox * S + K)
+                                .unwrap_or(&[])
+                                .iter()
+                                .sum::<f32>()
+                        })
                         .sum();
                     *v = sum * Self::SCALE;
                 }

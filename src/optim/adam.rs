@@ -1,10 +1,10 @@
 //! Adam and AdamW with bias correction, computed as PyTorch does.
 
+use super::GradStats;
 use super::{MAX_STEP, Optimizer, check_lr, check_unit, rows_mut};
 use crate::layer::Layer;
 use crate::math;
 use crate::params::{Params, Slot, slice_at};
-use super::GradStats;
 use crate::{ConfigError, TrainError};
 
 /// Adam's hyper-parameters. [`AdamConfig::default`] is PyTorch's default except `lr`.
@@ -203,9 +203,8 @@ where
 
 impl<L: Layer> core::fmt::Debug for Adam<L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let finite = |p: &L::Grads| {
-            (0..<L::Grads as Params>::BLOCKS).all(|b| math::all_finite(p.block(b)))
-        };
+        let finite =
+            |p: &L::Grads| (0..<L::Grads as Params>::BLOCKS).all(|b| math::all_finite(p.block(b)));
         f.debug_struct("Adam")
             .field("config", &self.config)
             .field("steps", &self.steps)
@@ -222,7 +221,11 @@ impl Coefficients {
         let denom = math::sqrt(*v) * self.inv_sqrt_bc2 + c.eps;
         let update = self.step_size * *m / denom;
         // `decay` is exactly 1 without weight decay; skipping the multiply changes no bit.
-        *p = if c.weight_decay == 0.0 { *p } else { *p * self.decay } - update;
+        *p = if c.weight_decay == 0.0 {
+            *p
+        } else {
+            *p * self.decay
+        } - update;
     }
 }
 
@@ -260,7 +263,9 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
         else {
             return;
         };
-        let rows = rows_mut(params, w).zip(rows_mut(ms, w)).zip(rows_mut(vs, w));
+        let rows = rows_mut(params, w)
+            .zip(rows_mut(ms, w))
+            .zip(rows_mut(vs, w));
         for (((prow, mrow), vrow), &d) in rows.zip(dy) {
             let values = prow.iter_mut().zip(mrow).zip(vrow).zip(x);
             for (((p, m), v), &xi) in values {
@@ -324,7 +329,10 @@ mod tests {
         type M = Dense<1, 1>;
         let base = AdamConfig::default();
         assert_eq!(Adam::<M>::new(0.0).err(), Some(ConfigError::LearningRate));
-        assert_eq!(Adam::<M>::new(f32::MAX).err(), Some(ConfigError::LearningRate));
+        assert_eq!(
+            Adam::<M>::new(f32::MAX).err(),
+            Some(ConfigError::LearningRate)
+        );
         assert!(Adam::<M>::new(1e27).is_ok());
         let bad = |c| Adam::<M>::with_config(c).err();
         assert_eq!(

@@ -1,9 +1,9 @@
 //! SGD with (heavy-ball) momentum, PyTorch's convention.
 
+use super::GradStats;
 use super::{MAX_STEP, Optimizer, check_lr, check_unit, rows_mut};
 use crate::layer::Layer;
 use crate::params::{Params, Slot, slice_at};
-use super::GradStats;
 use crate::{ConfigError, TrainError};
 
 /// SGD with momentum, as PyTorch computes it: `v ← μ·v + g`, `p ← p − lr·v`.

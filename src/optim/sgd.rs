@@ -1,9 +1,9 @@
 //! Plain stochastic gradient descent: `p ← p − lr · g`. No state.
 
+use super::GradStats;
 use super::{MAX_STEP, Optimizer, check_lr, rows_mut};
 use crate::layer::Layer;
 use crate::params::Slot;
-use super::GradStats;
 use crate::{ConfigError, TrainError};
 
 /// Plain SGD: `p ← p − lr · g`. Holds no state, so it costs no RAM beyond its `f32`.

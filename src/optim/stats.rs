@@ -1,10 +1,10 @@
 //! What an optimizer learns about a step's whole gradient before writing anything.
 
 use super::Optimizer;
+use crate::TrainError;
 use crate::layer::Layer;
 use crate::math;
 use crate::params::Slot;
-use crate::TrainError;
 
 /// A Euclidean norm kept as `scale · sqrt(ssq)` so it never overflows, however large the
 /// values (the plain `sqrt(Σ g²)` overflows once an element passes about 1.8e19).

@@ -7,7 +7,7 @@
 
 use stacknet::loss::{Loss, Mse};
 use stacknet::optim::{Adam, Optimizer, Sgd};
-use stacknet::{Dense, Init, Layer, Sigmoid, TrainError, StepWorkspace, Zero, chain};
+use stacknet::{Dense, Init, Layer, Sigmoid, StepWorkspace, TrainError, Zero, chain};
 
 /// The network: 2 inputs, 4 sigmoid hidden units, 1 sigmoid output (17 parameters).
 pub type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
