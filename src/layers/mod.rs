@@ -26,7 +26,7 @@ pub use pool::{ArgMax, AvgPool2d, MaxPool2d};
 pub use pool1d::{ArgMax1d, AvgPool1d, GlobalAvgPool1d, MaxPool1d};
 pub use recurrent::{Last, Readout, Sequence};
 pub use softmax::Softmax;
-pub use transpose::Transpose;
+pub use transpose::{Transpose, UnflattenSeries};
 
 /// Kind tags for shape signatures. Never reuse or renumber: saved weights depend on them.
 pub(crate) mod kind {
@@ -50,4 +50,5 @@ pub(crate) mod kind {
     pub const GRU: u32 = 34;
     pub const LSTM: u32 = 35;
     pub const TRANSPOSE: u32 = 36;
+    pub const UNFLATTEN_SERIES: u32 = 37;
 }

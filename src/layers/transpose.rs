@@ -1,5 +1,7 @@
-//! `Transpose`: a `C×T` series (channels × time, the layout of [`Conv1d`](crate::layers::Conv1d)
-//! and of `SeqDataset` samples) turned time-major, `T×C`, the layout recurrent layers read.
+//! Layout adapters for series: `Transpose` turns a `C×T` series (channels × time, the
+//! layout of [`Conv1d`](crate::layers::Conv1d) and of `SeqDataset` samples) time-major,
+//! `T×C`, the layout recurrent layers read; `UnflattenSeries` turns a flat sample into a
+//! `C×T` series.
 
 use crate::layer::{Layer, signature};
 use crate::layers::kind;
@@ -68,6 +70,75 @@ impl<const C: usize, const T: usize> Layer for Transpose<C, T> {
     ) {
         if let Some(dx) = dx {
             transpose(dy, dx);
+        }
+    }
+}
+
+/// Reshapes `[f32; N]` into a `C×T` series `[[f32; T]; C]` (channel after channel, as
+/// `SeqDataset::flatten` lays samples out): PyTorch's `nn.Unflatten(1, (C, T))`. Put it
+/// first in a sequence model trained on flat samples (`stacknet::std::fit` takes a
+/// `Dataset` of `[f32; N]` rows). `N == C·T` is checked at compile time:
+///
+/// ```compile_fail,E0080
+/// use stacknet::{Layer, Zero, layers::UnflattenSeries};
+/// let _ = UnflattenSeries::<6, 100, 60>::new().infer(&Zero::ZERO);
+/// ```
+///
+/// ```
+/// use stacknet::{Layer, layers::UnflattenSeries};
+/// let u = UnflattenSeries::<2, 3, 6>::new();
+/// assert_eq!(u.infer(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnflattenSeries<const C: usize, const T: usize, const N: usize>;
+
+impl<const C: usize, const T: usize, const N: usize> UnflattenSeries<C, T, N> {
+    const SHAPE_OK: () = assert!(N == C * T, "UnflattenSeries<C, T, N> needs N == C * T");
+
+    /// The layer (it has no parameters). Usable in `const` and `static` items.
+    pub const fn new() -> Self {
+        let () = Self::SHAPE_OK;
+        Self
+    }
+}
+
+impl<const C: usize, const T: usize, const N: usize> Zero for UnflattenSeries<C, T, N> {
+    const ZERO: Self = Self::new();
+}
+
+impl<const C: usize, const T: usize, const N: usize> Layer for UnflattenSeries<C, T, N> {
+    type Input = [f32; N];
+    type Output = [[f32; T]; C];
+    type Cache = ();
+    type Grads = ();
+
+    const PARAMS: usize = 0;
+    const PARAM_BLOCKS: usize = 0;
+    const SIGNATURE: u64 = signature::of(kind::UNFLATTEN_SERIES, &[C, T]);
+
+    fn infer_into(&self, x: &[f32; N], y: &mut Self::Output) {
+        let () = Self::SHAPE_OK;
+        for (d, s) in y.as_flattened_mut().iter_mut().zip(x) {
+            *d = *s;
+        }
+    }
+
+    fn forward(&self, x: &[f32; N], _: &mut (), y: &mut Self::Output) {
+        self.infer_into(x, y);
+    }
+
+    fn backward(
+        &self,
+        _: &mut (),
+        dy: &Self::Output,
+        dx: Option<&mut [f32; N]>,
+        _: Option<&mut ()>,
+    ) {
+        let () = Self::SHAPE_OK;
+        if let Some(dx) = dx {
+            for (d, s) in dx.iter_mut().zip(dy.as_flattened()) {
+                *d = *s;
+            }
         }
     }
 }
