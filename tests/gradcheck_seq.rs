@@ -10,13 +10,17 @@
 //! alone is checked on `L = Σ r ⊙ y` for a fixed random `r`, so `dL/dy = r`. Max-pooling
 //! inputs are spaced 0.1 apart, so no window has a tie within h.
 
+use stacknet::format::{encoded_len, load, save};
 use stacknet::init::{fill_uniform, uniform_pm1};
 use stacknet::layers::{
     AvgPool1d, Conv1d, GlobalAvgPool1d, Gru, Lstm, MaxPool1d, Relu2, Sequence, Series, Transpose,
+    UnflattenSeries,
 };
 use stacknet::loss::{Loss, Mse, SoftmaxCrossEntropy, one_hot};
 use stacknet::optim::{Adam, Momentum, Optimizer, Sgd};
-use stacknet::{Dense, Init, Layer, Params, StepWorkspace, Tensor, Workspace, Zero, chain, grad};
+use stacknet::{
+    Dense, Footprint, Init, Layer, Params, StepWorkspace, Tensor, Workspace, Zero, chain, grad,
+};
 
 const H_STEP: f32 = 1e-2;
 
@@ -161,6 +165,13 @@ fn pooling_gradients() {
     );
     let r = random(13, 1.0);
     check_layer("transpose", &Transpose::<3, 5>::new(), &random(14, 1.0), &r);
+    let r = random(15, 1.0);
+    check_layer(
+        "unflatten",
+        &UnflattenSeries::<3, 4, 12>::new(),
+        &random(16, 1.0),
+        &r,
+    );
 }
 
 #[test]
@@ -392,4 +403,52 @@ fn extreme_inputs_give_no_nan() {
     assert!(seq.flat().iter().all(|v| v.abs() <= 1.0));
     let h = Lstm::<3, 4, 5>::ZERO.infer(&[[-1e30; 3]; 5]);
     assert!(h.iter().all(|v| v.abs() <= 1.0));
+}
+
+// ---- Memory and weight files ----
+
+#[test]
+fn footprint_counts_the_per_step_activations() {
+    // GRU: input, state, three gates and W_hn·h + b_hn per step; LSTM: input, two states
+    // and four gates per step. Nothing else.
+    assert_eq!(
+        Footprint::of::<Gru<6, 32, 100>>().cache,
+        4 * 100 * (6 + 5 * 32)
+    );
+    assert_eq!(
+        Footprint::of::<Lstm<6, 32, 100>>().cache,
+        4 * 100 * (6 + 6 * 32)
+    );
+    assert_eq!(
+        Footprint::of::<Gru<6, 32, 100>>().param_count,
+        3 * 32 * (6 + 32 + 2)
+    );
+    // A chain adds each hidden activation once.
+    let stacked = Footprint::of::<Stacked>();
+    let parts =
+        Footprint::of::<Gru<3, 4, 7, Sequence>>().cache + Footprint::of::<Lstm<4, 3, 7>>().cache;
+    assert_eq!(
+        stacked.cache,
+        parts + 4 * (3 * 7 + 4 * 7 + 3) + Footprint::of::<Dense<3, 3>>().cache
+    );
+}
+
+#[test]
+fn weight_files_round_trip_and_keep_readouts_apart() {
+    let m: Stacked = model(70);
+    let mut buf = vec![0u8; encoded_len::<Stacked>()];
+    save(&m, &mut buf).unwrap();
+    let mut back = Stacked::ZERO;
+    load(&mut back, &buf).unwrap();
+    assert_eq!(param_bits(&back), param_bits(&m));
+    let x = random(71, 1.0);
+    assert_eq!(back.infer(&x), m.infer(&x));
+    // Same weights, other readout: a different architecture, refused.
+    let g: Gru<3, 4, 5> = model(72);
+    let mut buf = vec![0u8; encoded_len::<Gru<3, 4, 5>>()];
+    save(&g, &mut buf).unwrap();
+    let mut seq = Gru::<3, 4, 5, Sequence>::ZERO;
+    assert!(load(&mut seq, &buf).is_err());
+    let mut lstm = Lstm::<3, 4, 5>::ZERO;
+    assert!(load(&mut lstm, &buf).is_err());
 }
