@@ -100,18 +100,7 @@ impl<const IN: usize, const H: usize, const T: usize> GruCache<IN, H, T> {
     fn row_grad_ih(&self, g: usize, j: usize, out: &mut [f32; IN]) {
         *out = [0.0; IN];
         for (gates, x) in self.gates.iter().zip(&self.x) {
-            axpy(gates[g][j], x, out);
-        }
-    }
-
-    /// The gradient of the recurrent pre-activation of gate `g`, unit `j`, at step `t`:
-    /// the input one for r and z, `dA_n ⊙ r` (stored in `hn`) for n.
-    #[inline]
-    fn d_hh(&self, t: usize, g: usize, j: usize) -> f32 {
-        if g == N {
-            self.hn[t][j]
-        } else {
-            self.gates[t][g][j]
+            axpy(d_ih(gates, g, j), x, out);
         }
     }
 
@@ -119,23 +108,42 @@ impl<const IN: usize, const H: usize, const T: usize> GruCache<IN, H, T> {
     /// (step 0 reads the zero initial state and adds nothing).
     fn row_grad_hh(&self, g: usize, j: usize, out: &mut [f32; H]) {
         *out = [0.0; H];
-        for (t, h) in self.h.iter().take(T.saturating_sub(1)).enumerate() {
-            axpy(self.d_hh(t + 1, g, j), h, out);
+        let later = self.gates.iter().zip(&self.hn).skip(1);
+        for ((gates, hn), h) in later.zip(&self.h) {
+            axpy(d_hh(gates, hn, g, j), h, out);
         }
     }
 
     /// Bias gradients `(Σ_t dA[t], Σ_t dAh[t])`, `t` ascending, from zero.
     fn bias_grads(&self) -> ([[f32; H]; 3], [[f32; H]; 3]) {
         let (mut gi, mut gh) = ([[0.0; H]; 3], [[0.0; H]; 3]);
-        for t in 0..T {
-            for g in 0..3 {
-                for j in 0..H {
-                    gi[g][j] += self.gates[t][g][j];
-                    gh[g][j] += self.d_hh(t, g, j);
-                }
+        for (gates, hn) in self.gates.iter().zip(&self.hn) {
+            axpy(1.0, gates.as_flattened(), gi.as_flattened_mut());
+            let [dr, dz, _] = gates;
+            for (acc, d) in gh.iter_mut().zip([dr, dz, hn]) {
+                axpy(1.0, d, acc);
             }
         }
         (gi, gh)
+    }
+}
+
+/// After `backward`: the gradient of the input pre-activation of gate `g`, unit `j`, or 0
+/// out of range (never, for the callers' `g < 3`, `j < H`; the lookup keeps a panic path
+/// out of firmware, where the optimizer does not always see through the loops).
+#[inline]
+fn d_ih<const H: usize>(gates: &[[f32; H]; 3], g: usize, j: usize) -> f32 {
+    gates.get(g).and_then(|r| r.get(j)).copied().unwrap_or(0.0)
+}
+
+/// After `backward`: the gradient of the recurrent pre-activation of gate `g`, unit `j`:
+/// the input one for r and z, `dA_n ⊙ r` (stored in `hn`) for n.
+#[inline]
+fn d_hh<const H: usize>(gates: &[[f32; H]; 3], hn: &[f32; H], g: usize, j: usize) -> f32 {
+    if g == N {
+        hn.get(j).copied().unwrap_or(0.0)
+    } else {
+        d_ih(gates, g, j)
     }
 }
 
@@ -310,12 +318,16 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         if let Some(grads) = grads {
             let mut row = [0.0; IN];
             let mut row_h = [0.0; H];
-            for g in 0..3 {
-                for j in 0..H {
+            for (g, rows) in grads.weight_ih.iter_mut().enumerate() {
+                for (j, w) in rows.iter_mut().enumerate() {
                     cache.row_grad_ih(g, j, &mut row);
-                    axpy(1.0, &row, &mut grads.weight_ih[g][j]);
+                    axpy(1.0, &row, w);
+                }
+            }
+            for (g, rows) in grads.weight_hh.iter_mut().enumerate() {
+                for (j, w) in rows.iter_mut().enumerate() {
                     cache.row_grad_hh(g, j, &mut row_h);
-                    axpy(1.0, &row_h, &mut grads.weight_hh[g][j]);
+                    axpy(1.0, &row_h, w);
                 }
             }
             let (gi, gh) = cache.bias_grads();
@@ -336,24 +348,16 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         let () = Self::SHAPE_OK;
         let mut row = [0.0; IN];
         let mut row_h = [0.0; H];
-        for g in 0..3 {
-            for j in 0..H {
-                let at = (g * H + j) * IN;
+        for (g, rows) in self.weight_ih.iter_mut().enumerate() {
+            for (j, w) in rows.iter_mut().enumerate() {
                 cache.row_grad_ih(g, j, &mut row);
-                opt.update_slice(
-                    Slot::block(first).at(at),
-                    &mut self.weight_ih[g][j],
-                    &row,
-                    1.0,
-                );
+                opt.update_slice(Slot::block(first).at((g * H + j) * IN), w, &row, 1.0);
             }
         }
-        for g in 0..3 {
-            for j in 0..H {
-                let at = (g * H + j) * H;
+        for (g, rows) in self.weight_hh.iter_mut().enumerate() {
+            for (j, w) in rows.iter_mut().enumerate() {
                 cache.row_grad_hh(g, j, &mut row_h);
-                let w = &mut self.weight_hh[g][j];
-                opt.update_slice(Slot::block(first + 1).at(at), w, &row_h, 1.0);
+                opt.update_slice(Slot::block(first + 1).at((g * H + j) * H), w, &row_h, 1.0);
             }
         }
         // Sums from +0.0 are never -0.0, so adding them to a zeroed buffer (the buffered

@@ -81,6 +81,14 @@ impl<const IN: usize, const H: usize, const T: usize> Zero for LstmCache<IN, H, 
     };
 }
 
+/// `gates[g][j]`, or 0 out of range (never, for the `g < 4`, `j < H` callers pass; the
+/// lookup keeps a panic path out of firmware, where `g` and `j` come from loops the
+/// optimizer does not always see through).
+#[inline]
+fn at<const H: usize>(gates: &[[f32; H]; 4], g: usize, j: usize) -> f32 {
+    gates.get(g).and_then(|r| r.get(j)).copied().unwrap_or(0.0)
+}
+
 /// State `t − 1` of a per-step record (zero before the first step).
 #[inline]
 fn before<const H: usize>(states: &[[f32; H]], t: usize) -> [f32; H] {
@@ -96,7 +104,7 @@ impl<const IN: usize, const H: usize, const T: usize> LstmCache<IN, H, T> {
     fn row_grad_ih(&self, g: usize, j: usize, out: &mut [f32; IN]) {
         *out = [0.0; IN];
         for (gates, x) in self.gates.iter().zip(&self.x) {
-            axpy(gates[g][j], x, out);
+            axpy(at(gates, g, j), x, out);
         }
     }
 
@@ -105,7 +113,7 @@ impl<const IN: usize, const H: usize, const T: usize> LstmCache<IN, H, T> {
     fn row_grad_hh(&self, g: usize, j: usize, out: &mut [f32; H]) {
         *out = [0.0; H];
         for (gates, h) in self.gates.iter().skip(1).zip(&self.h) {
-            axpy(gates[g][j], h, out);
+            axpy(at(gates, g, j), h, out);
         }
     }
 
@@ -288,12 +296,16 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         if let Some(grads) = grads {
             let mut row = [0.0; IN];
             let mut row_h = [0.0; H];
-            for g in 0..4 {
-                for j in 0..H {
+            for (g, rows) in grads.weight_ih.iter_mut().enumerate() {
+                for (j, w) in rows.iter_mut().enumerate() {
                     cache.row_grad_ih(g, j, &mut row);
-                    axpy(1.0, &row, &mut grads.weight_ih[g][j]);
+                    axpy(1.0, &row, w);
+                }
+            }
+            for (g, rows) in grads.weight_hh.iter_mut().enumerate() {
+                for (j, w) in rows.iter_mut().enumerate() {
                     cache.row_grad_hh(g, j, &mut row_h);
-                    axpy(1.0, &row_h, &mut grads.weight_hh[g][j]);
+                    axpy(1.0, &row_h, w);
                 }
             }
             let gb = cache.bias_grad();
