@@ -4,8 +4,8 @@
 use crate::init::Init;
 use crate::layer::{Layer, signature};
 use crate::layers::kind;
-use crate::layers::recurrent::{Last, Readout, fill_recurrent};
-use crate::math::{axpy, dot, sigmoid, tanh};
+use crate::layers::recurrent::{Last, Readout, affine, fill_recurrent};
+use crate::math::{axpy, sigmoid, tanh};
 use crate::optim::Optimizer;
 use crate::params::{Params, Slot};
 use crate::zero::Zero;
@@ -172,8 +172,8 @@ impl<const IN: usize, const H: usize, const T: usize, RO> Lstm<IN, H, T, RO> {
     ) {
         for j in 0..H {
             let pre = |g: usize| {
-                (self.bias_ih[g][j] + dot(&self.weight_ih[g][j], x))
-                    + (self.bias_hh[g][j] + dot(&self.weight_hh[g][j], h))
+                affine(&self.weight_ih, &self.bias_ih, g, j, x)
+                    + affine(&self.weight_hh, &self.bias_hh, g, j, h)
             };
             let i = sigmoid(pre(I));
             let f = sigmoid(pre(F));

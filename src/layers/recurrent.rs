@@ -78,3 +78,22 @@ pub(crate) fn fill_recurrent<R: Rng + ?Sized>(
         fill_uniform(block, limit, rng);
     }
 }
+
+/// `bias[g][j] + weights[g][j] · v`: one gate unit's affine pre-activation (0 if `g` or `j`
+/// is out of range, which the callers' loops never produce; the lookup keeps a panic path
+/// out of firmware builds that do not inline far enough to see it).
+#[inline]
+pub(crate) fn affine<const G: usize, const H: usize, const N: usize>(
+    weights: &[[[f32; N]; H]; G],
+    bias: &[[f32; H]; G],
+    g: usize,
+    j: usize,
+    v: &[f32; N],
+) -> f32 {
+    let row = weights.get(g).and_then(|rows| rows.get(j));
+    let b = bias.get(g).and_then(|bs| bs.get(j));
+    match (row, b) {
+        (Some(row), Some(&b)) => b + crate::math::dot(row, v),
+        _ => 0.0,
+    }
+}
