@@ -19,7 +19,8 @@ use stacknet::layers::{
 use stacknet::loss::{Loss, Mse, SoftmaxCrossEntropy, one_hot};
 use stacknet::optim::{Adam, Momentum, Optimizer, Sgd};
 use stacknet::{
-    Dense, Footprint, Init, Layer, Params, StepWorkspace, Tensor, Workspace, Zero, chain, grad,
+    Dense, Footprint, Frozen, Init, Layer, Params, StepWorkspace, Tensor, Workspace, Zero, chain,
+    grad,
 };
 
 const H_STEP: f32 = 1e-2;
@@ -350,6 +351,9 @@ fn fused_step_equals_buffered_step_for_recurrent_models() {
     type GruHead = chain![Gru<3, 5, 6>, Dense<5, 3>];
     with_every_optimizer::<GruHead, _, 3>("GRU + dense", 51, &SoftmaxCrossEntropy);
     with_every_optimizer::<Stacked, _, 3>("stacked", 52, &SoftmaxCrossEntropy);
+    // A frozen GRU under a trained head (transfer learning): its weights never move.
+    type FrozenGru = chain![Frozen<Gru<3, 5, 6>>, Dense<5, 3>];
+    with_every_optimizer::<FrozenGru, _, 3>("frozen GRU + dense", 55, &SoftmaxCrossEntropy);
     type LstmHead = chain![Lstm<3, 5, 6>, Dense<5, 3>];
     with_every_optimizer::<LstmHead, _, 3>("LSTM + dense", 53, &SoftmaxCrossEntropy);
 }
@@ -443,6 +447,9 @@ fn weight_files_round_trip_and_keep_readouts_apart() {
     assert_eq!(param_bits(&back), param_bits(&m));
     let x = random(71, 1.0);
     assert_eq!(back.infer(&x), m.infer(&x));
+    // Ping-pong inference in two of the largest tensor gives the same bits.
+    let mut scratch = vec![0.0; 2 * <Stacked as Layer>::LARGEST];
+    assert_eq!(m.infer_with(&x, &mut scratch), Some(m.infer(&x)));
     // Same weights, other readout: a different architecture, refused.
     let g: Gru<3, 4, 5> = model(72);
     let mut buf = vec![0u8; encoded_len::<Gru<3, 4, 5>>()];
