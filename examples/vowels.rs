@@ -2,10 +2,11 @@
 //! utterance, 9 speakers; the UCI/UEA 270/370 train/test split), trained with Adam (lr 3e-3,
 //! batch 16, 60 epochs) like `tools/seq_reference.py` trains the same architectures in
 //! PyTorch (`tools/seq_reference.txt`). Reports test accuracy per seed, the mean, and the
-//! models' memory figures.
+//! models' memory figures; plots seed 0's training curves and confusion matrices into
+//! `target/plots/` (or `$STACKNET_PLOTS`).
 //!
 //! ```sh
-//! cargo run --release --features progress --example vowels -- [gru|conv1d|all] [SEEDS] [EPOCHS]
+//! cargo run --release --features plot,progress --example vowels -- [gru|conv1d|all] [SEEDS] [EPOCHS]
 //! ```
 //!
 //! Default: both models, 3 seeds (0, 1, 2), 60 epochs. Every utterance is padded with zeros
@@ -23,14 +24,15 @@
 #[allow(dead_code)]
 mod datasets_support;
 
-use datasets_support::print_footprint;
+use datasets_support::{plots_dir, print_footprint};
 use stacknet::layers::{
     Conv1d, GlobalAvgPool1d, Gru, MaxPool1d, Relu2, Transpose, UnflattenSeries,
 };
 use stacknet::loss::SoftmaxCrossEntropy;
 use stacknet::optim::Adam;
 use stacknet::std::dataset::{self, Dataset, Pad};
-use stacknet::std::fit::{Event, FitConfig, evaluate, fit};
+use stacknet::std::fit::{EpochStats, Event, FitConfig, evaluate, fit};
+use stacknet::std::plot::{self, Run};
 use stacknet::std::progress::TrainingBar;
 use stacknet::{Dense, Footprint, Init, Layer, Zero, chain};
 use std::error::Error;
@@ -59,15 +61,16 @@ type ConvNet = chain![
 const LR: f32 = 3e-3;
 const BATCH: usize = 16;
 
-/// Trains a fresh `L` from `seed`; returns (test accuracy, train accuracy) after the last
-/// epoch (no model selection on the test set).
+/// Trains a fresh `L` from `seed`; returns the test accuracy after the last epoch (no model
+/// selection on the test set) and the per-epoch history. Seed 0 also records the test
+/// curve (evaluation only: training is the same) and plots its confusion matrix.
 fn run<L, const D: usize, const K: usize>(
     name: &str,
     train: &Dataset<D, K>,
     test: &Dataset<D, K>,
     epochs: usize,
     seed: u64,
-) -> Result<(f32, f32), Box<dyn Error>>
+) -> Result<(f32, Vec<EpochStats>), Box<dyn Error>>
 where
     L: Layer<Input = [f32; D], Output = [f32; K]> + Zero,
 {
@@ -83,20 +86,20 @@ where
     let label = format!("{name} seed {seed}");
     let mut bar = TrainingBar::new(&label, epochs, train.len().div_ceil(BATCH));
     let start = Instant::now();
-    fit(
+    let curve = (seed == 0).then_some(test);
+    let observe = |e: Event<'_>| match e {
+        // One line every 25 epochs; the bar moves on every batch.
+        Event::Epoch(s) if s.epoch % 25 != 0 => {}
+        e => bar.observe(e),
+    };
+    let history = fit(
         &mut *net,
         &mut *opt,
         &SoftmaxCrossEntropy,
         train,
-        None,
+        curve,
         &config,
-        |e| {
-            // One line every 25 epochs; the bar moves on every batch.
-            match e {
-                Event::Epoch(s) if s.epoch % 25 != 0 => {}
-                e => bar.observe(e),
-            }
-        },
+        observe,
     )?;
     bar.finish();
     let on_test = evaluate(&*net, &SoftmaxCrossEntropy, test);
@@ -107,7 +110,13 @@ where
         100.0 * on_train.accuracy(),
         start.elapsed().as_secs_f32()
     );
-    Ok((on_test.accuracy(), on_train.accuracy()))
+    if seed == 0 {
+        let path = plots_dir().join(format!("{}_confusion.png", name.replace(' ', "_")));
+        let title = format!("{label}: test {:.1} %", 100.0 * on_test.accuracy());
+        plot::confusion_matrix(&path, &title, &on_test.confusion, (650, 600))?;
+        println!("plot: {}", path.display());
+    }
+    Ok((on_test.accuracy(), history))
 }
 
 /// Runs `L` over `seeds` and prints the mean and sample standard deviation.
@@ -117,13 +126,18 @@ fn over_seeds<L, const D: usize, const K: usize>(
     test: &Dataset<D, K>,
     epochs: usize,
     seeds: u64,
-) -> Result<(), Box<dyn Error>>
+) -> Result<Vec<EpochStats>, Box<dyn Error>>
 where
     L: Layer<Input = [f32; D], Output = [f32; K]> + Zero,
 {
     let mut accs = Vec::new();
+    let mut first = Vec::new();
     for seed in 0..seeds {
-        accs.push(100.0 * run::<L, D, K>(name, train, test, epochs, seed)?.0);
+        let (acc, history) = run::<L, D, K>(name, train, test, epochs, seed)?;
+        accs.push(100.0 * acc);
+        if seed == 0 {
+            first = history;
+        }
     }
     let n = accs.len() as f32;
     let mean = accs.iter().sum::<f32>() / n;
@@ -138,6 +152,35 @@ where
         accs.len()
     );
     print_footprint::<L>(name);
+    let f = Footprint::of::<L>();
+    println!(
+        "  bytes: params {}, cache {}, step workspace {}, Adam {}; per-sample Adam training {}",
+        f.params,
+        f.cache,
+        f.step_workspace,
+        f.adam,
+        f.train_adam()
+    );
+    Ok(first)
+}
+
+/// Training curves of every model's seed-0 run in one PNG.
+fn plot_curves(
+    file: &str,
+    title: &str,
+    runs: &[(&str, Vec<EpochStats>)],
+) -> Result<(), Box<dyn Error>> {
+    let runs: Vec<Run<'_>> = runs
+        .iter()
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(name, history)| Run { name, history })
+        .collect();
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let path = plots_dir().join(file);
+    plot::training_curves(&path, title, &runs, (1200, 500))?;
+    println!("plot: {}", path.display());
     Ok(())
 }
 
@@ -145,7 +188,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let which = args.first().map_or("all", String::as_str);
     let seeds = args.get(1).map_or(Ok(3), |s| s.parse())?;
-
     let epochs = args.get(2).map_or(Ok(60), |s| s.parse())?;
     let load = |path: &str, pad: Pad| -> Result<Dataset<348, 9>, Box<dyn Error>> {
         Ok(dataset::japanese_vowels(path, pad)?.flatten::<348>()?)
@@ -154,6 +196,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         dataset::JAPANESE_VOWELS_TRAIN,
         dataset::JAPANESE_VOWELS_TEST,
     );
+    let mut curves = Vec::new();
     if matches!(which, "gru" | "all") {
         let before = (
             load(train, Pad::ZerosBefore)?,
@@ -164,11 +207,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             before.0.len(),
             before.1.len()
         );
-        over_seeds::<GruNet, 348, 9>("vowels gru", &before.0, &before.1, epochs, seeds)?;
+        let h = over_seeds::<GruNet, 348, 9>("vowels gru", &before.0, &before.1, epochs, seeds)?;
+        curves.push(("GRU 32", h));
     }
     if matches!(which, "conv1d" | "all") {
         let after = (load(train, Pad::ZerosAfter)?, load(test, Pad::ZerosAfter)?);
-        over_seeds::<ConvNet, 348, 9>("vowels conv1d", &after.0, &after.1, epochs, seeds)?;
+        let h = over_seeds::<ConvNet, 348, 9>("vowels conv1d", &after.0, &after.1, epochs, seeds)?;
+        curves.push(("Conv1d", h));
     }
+    plot_curves("vowels_training.png", "JapaneseVowels, seed 0", &curves)?;
     Ok(())
 }
