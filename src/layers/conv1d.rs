@@ -26,7 +26,7 @@ use crate::zero::Zero;
 use rand_core::Rng;
 
 /// A `C×T` series: `C` channels of `T` time steps (PyTorch's `nn.Conv1d` layout, and the
-/// layout of [`SeqDataset`](crate::std::dataset) samples).
+/// layout of `stacknet::std::dataset::SeqDataset` samples).
 pub type Series<const C: usize, const T: usize> = [[f32; T]; C];
 
 /// ReLU over a `C×T` series, the usual activation after a [`Conv1d`].
