@@ -139,6 +139,12 @@ fn gru_matches_pytorch_for_both_readouts() {
     let f = Fixture::load("gru.txt");
     check_layer::<Gru<3, 4, 5, Sequence>>(&f, &RECURRENT, "seq");
     check_layer::<Gru<3, 4, 5, Last>>(&f, &RECURRENT, "last");
+    let gru: Gru<3, 4, 5> = f.layer(&RECURRENT);
+    let mut cache = Zero::ZERO;
+    let mut y = Zero::ZERO;
+    gru.forward(&f.tensor("input"), &mut cache, &mut y);
+    let seq: Vec<f32> = (0..5).flat_map(|t| *cache.hidden(t).unwrap()).collect();
+    f.check("hidden states", &seq, "output_seq");
 }
 
 #[test]
@@ -146,4 +152,13 @@ fn lstm_matches_pytorch_for_both_readouts() {
     let f = Fixture::load("lstm.txt");
     check_layer::<Lstm<3, 4, 5, Sequence>>(&f, &RECURRENT, "seq");
     check_layer::<Lstm<3, 4, 5, Last>>(&f, &RECURRENT, "last");
+    // The final cell state (PyTorch's c_n) and the hidden states, read from the cache.
+    let lstm: Lstm<3, 4, 5> = f.layer(&RECURRENT);
+    let mut cache = Zero::ZERO;
+    let mut y = Zero::ZERO;
+    lstm.forward(&f.tensor("input"), &mut cache, &mut y);
+    f.check("cell state", cache.cell(4).unwrap(), "output_last_cell");
+    let seq: Vec<f32> = (0..5).flat_map(|t| *cache.hidden(t).unwrap()).collect();
+    f.check("hidden states", &seq, "output_seq");
+    assert_eq!(cache.cell(5), None);
 }

@@ -86,6 +86,11 @@ impl<const IN: usize, const H: usize, const T: usize> Zero for GruCache<IN, H, T
 }
 
 impl<const IN: usize, const H: usize, const T: usize> GruCache<IN, H, T> {
+    /// After `forward`: the hidden state after step `t` (`None` past the end).
+    pub fn hidden(&self, t: usize) -> Option<&[f32; H]> {
+        self.h.get(t)
+    }
+
     /// The hidden state before step `t` (zero before the first).
     #[inline]
     fn h_prev(&self, t: usize) -> [f32; H] {

@@ -99,6 +99,17 @@ fn before<const H: usize>(states: &[[f32; H]], t: usize) -> [f32; H] {
 }
 
 impl<const IN: usize, const H: usize, const T: usize> LstmCache<IN, H, T> {
+    /// After `forward`: the hidden state after step `t` (`None` past the end).
+    pub fn hidden(&self, t: usize) -> Option<&[f32; H]> {
+        self.h.get(t)
+    }
+
+    /// After `forward`: the cell state after step `t` (`None` past the end); PyTorch's
+    /// `c_n` is `cell(T - 1)`.
+    pub fn cell(&self, t: usize) -> Option<&[f32; H]> {
+        self.c.get(t)
+    }
+
     /// The gradient of `weight_ih[g][j]`: `Σ_t dA[t][g][j] · x[t]`, `t` ascending, from
     /// zero. Shared by `backward` and the fused `update`, so both give the same bits.
     fn row_grad_ih(&self, g: usize, j: usize, out: &mut [f32; IN]) {
