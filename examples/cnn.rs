@@ -138,6 +138,7 @@ where
         epochs,
         batch_size: 32,
         seed,
+        ..FitConfig::default()
     };
     let mut bar = TrainingBar::new(name, epochs, train.len().div_ceil(config.batch_size));
     let history = fit(

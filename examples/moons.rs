@@ -3,7 +3,7 @@
 //! training-curve PNGs.
 //!
 //! ```sh
-//! cargo run --release --example moons --features plot,progress
+//! cargo run --release --example moons --features plot,progress [-- SEED]   # default 1
 //! ```
 //!
 //! The better configuration keeps the architecture but uses tanh hidden units (zero-centred,
@@ -16,7 +16,7 @@
 
 mod datasets_support;
 
-use datasets_support::{plots_dir, print_footprint};
+use datasets_support::{plots_dir, print_footprint, seed_from_args};
 use stacknet::loss::{Mse, SoftmaxCrossEntropy, argmax};
 use stacknet::optim::{Adam, Sgd};
 use stacknet::std::dataset::{self, Dataset};
@@ -49,7 +49,8 @@ type Better = chain![
     Dense<25, 2>
 ];
 
-const SEED: u64 = 1;
+/// The default seed; another one can be given on the command line.
+const DEFAULT_SEED: u64 = 1;
 const POINTS: usize = 2000;
 const NOISE: f32 = 0.2;
 const REFERENCE_EPOCHS: usize = 400;
@@ -65,9 +66,9 @@ fn run<L, Lo, O>(
     config: &FitConfig,
 ) -> Result<Vec<EpochStats>, Box<dyn Error>>
 where
-    L: Layer<Input = [f32; 2], Output = [f32; 2]>,
+    L: Layer<Input = [f32; 2], Output = [f32; 2]> + stacknet::Zero,
     Lo: stacknet::loss::Loss<2>,
-    O: stacknet::optim::Optimizer<L>,
+    O: stacknet::optim::Optimizer<L> + stacknet::schedule::LearningRate,
 {
     let batches = train.len().div_ceil(config.batch_size);
     let mut bar = TrainingBar::new(name, config.epochs, batches);
@@ -84,10 +85,11 @@ where
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let data = dataset::two_moons(POINTS, NOISE, SEED)?;
+    let seed = seed_from_args(DEFAULT_SEED)?;
+    let data = dataset::two_moons(POINTS, NOISE, seed)?;
     let (train, test) = data.split_fraction(0.7);
     println!(
-        "two moons: {POINTS} points, noise {NOISE}, seed {SEED}: {} train / {} test",
+        "two moons: {POINTS} points, noise {NOISE}, seed {seed}: {} train / {} test",
         train.len(),
         test.len()
     );
@@ -96,7 +98,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 1. The reference configuration.
     let mut reference = Reference::ZERO;
-    reference.init(Init::XavierUniform, &mut stacknet::rng(SEED));
+    reference.init(Init::XavierUniform, &mut stacknet::rng(seed));
     let reference_history = run(
         "reference",
         &mut reference,
@@ -107,14 +109,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         &FitConfig {
             epochs: REFERENCE_EPOCHS,
             batch_size: 1,
-            seed: SEED,
+            seed,
+            ..FitConfig::default()
         },
     )?;
     let reference_acc = evaluate(&reference, &Mse, &test).accuracy();
 
     // 2. The better configuration.
     let mut better = Better::ZERO;
-    better.init(Init::XavierUniform, &mut stacknet::rng(SEED));
+    better.init(Init::XavierUniform, &mut stacknet::rng(seed));
     let better_history = run(
         "better",
         &mut better,
@@ -125,7 +128,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         &FitConfig {
             epochs: BETTER_EPOCHS,
             batch_size: 64,
-            seed: SEED,
+            seed,
+            ..FitConfig::default()
         },
     )?;
     let better_eval = evaluate(&better, &SoftmaxCrossEntropy, &test);

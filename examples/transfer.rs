@@ -175,7 +175,12 @@ where
         train_accuracy: f32::NAN,
         test_loss: Some(eval.loss),
         test_accuracy: Some(eval.accuracy()),
+        validation_loss: None,
+        validation_accuracy: None,
         skipped: 0,
+        refused_updates: 0,
+        lr: LR,
+        stop: None,
         elapsed: Duration::ZERO,
     }
 }
@@ -201,6 +206,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: 10,
         batch_size: 32,
         seed,
+        ..FitConfig::default()
     };
     fit(
         lenet.as_mut(),
@@ -229,6 +235,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         epochs: 15,
         batch_size: 32,
         seed,
+        ..FitConfig::default()
     };
     fit(
         scratch.as_mut(),

@@ -45,7 +45,8 @@ declare -A want=([xor-adam]=$(expected ADAM_CHECKSUM) [xor-sgd]=$(expected SGD_C
 # its model and expected outputs); it prints no checksum and passes on its own check.
 # The -none bins are the same firmware without the network: baselines for
 # flash and for the markers' own instruction count.
-runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none infer:infer-xor infer:infer-digits infer:infer-none"
+# sqrt-check compares the FPU square root with libm's bit for bit (src/math.rs).
+runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none xor-train:sqrt-check infer:infer-xor infer:infer-digits infer:infer-none"
 declare -A R # R[profile.board.bin.key] = value, from the result: line and the firmware's lines
 failed=()
 out_dir=$(mktemp -d)
@@ -76,6 +77,8 @@ for p in $profiles; do
         grep -cE 'rust_begin_unwind|core::panicking|core::fmt' || true)
       why=""
       case $rc in 0) ;; 124) why="hung (over ${RUN_TIMEOUT} s)" ;; *) why="exit $rc" ;; esac
+      # An image without code (no linker script) fails, whatever its run looked like.
+      "$ROOT/scripts/check_elf.sh" "$exe" >/dev/null || why="empty image${why:+ ($why)}"
       if [ -z "$why" ] && [ -n "${want[$bin]:-}" ] &&
          [ "${R[$k.checksum]:-}" != "0x${want[$bin]}" ]; then
         why="checksum ${R[$k.checksum]:-missing} differs from the host's 0x${want[$bin]}"

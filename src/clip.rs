@@ -1,6 +1,6 @@
 //! Gradient clipping, by value and by global norm.
 //!
-//! Gradients are values of a model's [`Layer::Grads`](crate::Layer::Grads) type (what a
+//! Gradients are values of a model's [`Layer::Grads`] type (what a
 //! [`Workspace`](crate::Workspace) accumulates), seen as flat blocks through [`Params`],
 //! so clipping needs no extra memory.
 //!
@@ -39,6 +39,7 @@ use core::fmt;
 
 /// Why a clip was refused. The gradients are unchanged in every case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ClipError {
     /// The limit must be finite and greater than 0 (NaN, ±∞, 0 and negatives are refused).

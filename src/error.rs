@@ -5,6 +5,7 @@ use core::fmt;
 /// Why a training step was refused. In every case the model's parameters and the
 /// optimizer's state are unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum TrainError {
     /// An input value is NaN or infinite.
@@ -59,6 +60,7 @@ impl core::error::Error for TrainError {}
 
 /// Why an optimizer's hyper-parameters were rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The learning rate must be finite and > 0.

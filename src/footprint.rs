@@ -17,6 +17,7 @@ use core::mem::size_of;
 /// assert_eq!(XOR.params, 17 * 4);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Footprint {
     /// Number of stored parameters (trained or frozen).
     pub param_count: usize,

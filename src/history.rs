@@ -2,9 +2,11 @@
 //! on the device as well as in host training loops.
 //!
 //! [`LossHistory`] takes one loss per epoch (or per any period the caller likes) and says
-//! when training has gone wrong: the loss became NaN or infinite, or it rose
-//! `patience` times in a row. It keeps the last `N` losses in a small ring so the caller
-//! can show what happened.
+//! when training has gone wrong: the loss became NaN or infinite, it rose `patience` times
+//! in a row, or it has grown past `growth_limit` times its best without a new best for
+//! `patience` epochs (growth that zig-zags, such as ×10 then ÷5 every epoch, never rises
+//! many times in a row). It keeps the last `N` losses in a small ring so the caller can
+//! show what happened.
 //!
 //! The ring is hand-written rather than `heapless::HistoryBuf`: HistoryBuf indexes with
 //! run-time checks, which leave `panic_bounds_check` paths in a release build, and this type
@@ -46,6 +48,16 @@ pub enum Diverged {
         /// The latest loss.
         to: f32,
     },
+    /// The loss is more than the growth limit times its best, with no new best for
+    /// `patience` epochs.
+    Exploded {
+        /// The epoch at which it was detected.
+        epoch: u32,
+        /// The lowest loss recorded.
+        best: f32,
+        /// The latest loss.
+        loss: f32,
+    },
 }
 
 impl fmt::Display for Diverged {
@@ -63,6 +75,11 @@ impl fmt::Display for Diverged {
                 f,
                 "training diverged at epoch {epoch}: loss rose {rises} epochs in a row, \
                  from {from} to {to}"
+            ),
+            Self::Exploded { epoch, best, loss } => write!(
+                f,
+                "training diverged at epoch {epoch}: loss {loss} is far above its best {best} \
+                 and has not improved for a while"
             ),
         }
     }
@@ -86,6 +103,8 @@ pub struct LossHistory<const N: usize> {
     rises: u32,
     rise_from: f32,
     best: f32,
+    since_best: u32,
+    growth_limit: f32,
 }
 
 impl<const N: usize> LossHistory<N> {
@@ -102,7 +121,24 @@ impl<const N: usize> LossHistory<N> {
             rises: 0,
             rise_from: f32::NAN,
             best: f32::INFINITY,
+            since_best: 0,
+            growth_limit: Self::GROWTH_LIMIT,
         }
+    }
+
+    /// The default growth limit: a loss 100 times its best, with no new best for
+    /// `patience` epochs, is divergence.
+    pub const GROWTH_LIMIT: f32 = 100.0;
+
+    /// The same history with another growth limit (see [`Diverged::Exploded`]); a limit
+    /// that is NaN or below 1 is taken as the default.
+    pub const fn with_growth_limit(mut self, limit: f32) -> Self {
+        self.growth_limit = if limit >= 1.0 {
+            limit
+        } else {
+            Self::GROWTH_LIMIT
+        };
+        self
     }
 
     /// Records the loss of the next epoch.
@@ -124,6 +160,9 @@ impl<const N: usize> LossHistory<N> {
         }
         if loss < self.best {
             self.best = loss;
+            self.since_best = 0;
+        } else {
+            self.since_best = self.since_best.saturating_add(1);
         }
         match previous {
             Some(p) if loss > p => {
@@ -140,6 +179,17 @@ impl<const N: usize> LossHistory<N> {
                 rises: self.rises,
                 from: self.rise_from,
                 to: loss,
+            });
+        }
+        // A best of 0 has no meaningful ratio; `best · limit` may be ∞, which never trips.
+        if self.since_best >= self.patience
+            && self.best > 0.0
+            && loss > self.best * self.growth_limit
+        {
+            return Err(Diverged::Exploded {
+                epoch: self.epochs,
+                best: self.best,
+                loss,
             });
         }
         Ok(())
@@ -196,9 +246,9 @@ impl<const N: usize> LossHistory<N> {
         (0..self.len).filter_map(move |k| self.ring.get((start + k) % N).copied())
     }
 
-    /// Forgets everything but the patience.
+    /// Forgets everything but the patience and the growth limit.
     pub fn reset(&mut self) {
-        *self = Self::new(self.patience);
+        *self = Self::new(self.patience).with_growth_limit(self.growth_limit);
     }
 }
 
@@ -243,6 +293,42 @@ mod tests {
         h.reset();
         assert_eq!((h.epochs(), h.last(), h.best()), (0, None, None));
         assert_eq!(h.patience(), 2);
+    }
+
+    #[test]
+    fn oscillating_growth_is_caught() {
+        // ×10 then ÷5, every epoch: never two rises in a row, yet ×2 every two epochs.
+        let mut h = LossHistory::<4>::new(3);
+        let mut loss = 1.0f32;
+        let mut stopped = None;
+        for epoch in 1..=120u32 {
+            if let Err(d) = h.record(loss) {
+                stopped = Some((epoch, d));
+                break;
+            }
+            loss = if epoch % 2 == 1 {
+                loss * 10.0
+            } else {
+                loss / 5.0
+            };
+        }
+        let (epoch, d) = stopped.expect("never flagged");
+        assert_eq!(
+            d,
+            Diverged::Exploded {
+                epoch,
+                best: 1.0,
+                loss: 160.0
+            }
+        );
+        assert_eq!(epoch, 10);
+        // A spike that recovers is not divergence, nor is a slow, noisy descent.
+        let mut h = LossHistory::<4>::new(3);
+        for l in [1.0, 500.0, 0.9, 0.8, 0.85, 0.7, 0.75, 0.6] {
+            assert_eq!(h.record(l), Ok(()), "{l}");
+        }
+        let h = LossHistory::<1>::new(2).with_growth_limit(f32::NAN);
+        assert_eq!(h.growth_limit, LossHistory::<1>::GROWTH_LIMIT);
     }
 
     #[test]

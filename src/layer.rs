@@ -142,8 +142,8 @@ pub trait Layer {
 
     /// Inference in a caller-given scratch of at least `2 * LARGEST` values: every layer
     /// reads one half and writes the other (ping-pong), so memory is two of the largest
-    /// tensor, whatever the depth. Returns `None` (and computes nothing) if `scratch` is
-    /// too short.
+    /// tensor, whatever the depth. Returns `None` (and neither computes nor writes
+    /// anything) if `scratch` is shorter than `2 * LARGEST`.
     ///
     /// ```
     /// use stacknet::{chain, Dense, Layer, Relu, Zero};
@@ -155,6 +155,9 @@ pub trait Layer {
     /// ```
     fn infer_with(&self, x: &Self::Input, scratch: &mut [f32]) -> Option<Self::Output> {
         let half = Self::LARGEST;
+        if scratch.len() < 2 * half {
+            return None;
+        }
         let first = scratch.get_mut(..half)?;
         Self::Input::view_mut(first)?.clone_from(x);
         let in_second = self.infer_ping_pong(scratch.get_mut(..2 * half)?, half, false);
@@ -176,6 +179,22 @@ pub trait Layer {
         !in_second
     }
 }
+
+/// Checks, when the program is built, that `L` is a layer (for a chain: that every
+/// layer's input is the previous layer's output). Put it right after a model's type alias,
+/// so a shape mistake is reported on that line, naming both sizes, instead of at the first
+/// method call:
+///
+/// ```compile_fail,E0271
+/// use stacknet::{chain, Dense, Relu};
+/// type Net = chain![Dense<4, 32>, Relu<32>, Dense<31, 2>];
+/// const _: () = stacknet::layer::check::<Net>();
+/// // error[E0271]: type mismatch resolving `<Dense<31, 2> as Layer>::Input == [f32; 32]`
+/// ```
+///
+/// Reading the error: `Relu<32>` prints as `Act<ReluFn, [f32; 32]>` (the alias is not
+/// kept), and the "expected"/"found" pair names the two disagreeing sizes.
+pub const fn check<L: Layer>() {}
 
 /// The larger of two sizes, in `const` context.
 pub const fn max(a: usize, b: usize) -> usize {

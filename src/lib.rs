@@ -22,7 +22,9 @@ pub mod loss;
 pub mod math;
 pub mod optim;
 pub mod params;
+pub mod quant;
 pub mod replay;
+pub mod schedule;
 pub mod train;
 pub mod zero;
 
@@ -36,7 +38,7 @@ pub use init::{Init, rng};
 pub use layer::{Layer, Split};
 pub use layers::{
     Act, AvgPool2d, BiasOnly, Conv2d, Dense, Flatten, Frozen, Identity, LeakyRelu, MaxPool2d, Relu,
-    Relu3, Sigmoid, Softmax, Tanh, Unflatten,
+    Relu3, Sigmoid, Softmax, Standardize, StandardizeChannels, Tanh, Unflatten,
 };
 pub use layers::{Conv1d, Gru, Lstm};
 pub use params::Params;

@@ -1,4 +1,5 @@
-//! Losses: mean squared error, binary cross-entropy, fused softmax cross-entropy.
+//! Losses: mean squared error, binary cross-entropy (on probabilities or on logits), fused
+//! softmax cross-entropy.
 //!
 //! Each loss is averaged over the `N` outputs of one sample; mini-batches then average over
 //! samples (see [`Workspace`](crate::Workspace)).
@@ -12,6 +13,23 @@ pub trait Loss<const N: usize> {
     fn loss(&self, y: &[f32; N], target: &[f32; N]) -> f32;
     /// The loss value and d(loss)/d(y), computed together (they share work).
     fn loss_and_grad(&self, y: &[f32; N], target: &[f32; N]) -> (f32, [f32; N]);
+
+    /// The class a model output stands for, as this loss trains it: `argmax` for several
+    /// outputs; for one output (binary classification) whether `y[0]` passes the decision
+    /// threshold, 0.5 by default (a probability) and 0 for losses on logits.
+    fn predict(&self, y: &[f32; N]) -> usize {
+        match y.as_slice() {
+            [p] => usize::from(*p > 0.5),
+            _ => argmax(y),
+        }
+    }
+
+    /// Class probabilities from a model output, as this loss reads it: the output itself by
+    /// default (it already is a probability, or scores without a probability meaning);
+    /// softmax or sigmoid for losses on logits.
+    fn probabilities(&self, y: &[f32; N]) -> [f32; N] {
+        *y
+    }
 }
 
 /// Mean squared error: `L = (1/N) Σ (y − t)²`, `dL/dy = 2 (y − t) / N`.
@@ -70,6 +88,54 @@ impl<const N: usize> Loss<N> for BinaryCrossEntropy {
     }
 }
 
+/// Binary cross-entropy on **logits** (the model has no final sigmoid), with the sigmoid
+/// fused in: `L = (1/N) Σ [max(z, 0) − t·z + ln(1 + e^(−|z|))]`, `dL/dz = (σ(z) − t) / N`.
+/// PyTorch: `nn.BCEWithLogitsLoss()`.
+///
+/// The form above never takes the logarithm of a rounded probability, so the loss stays
+/// finite and exact for any finite logit (a wrong prediction at z = ±1e30 costs 1e30, not
+/// ∞ or the clamped 16 of [`BinaryCrossEntropy`]), and its gradient is always in [−1, 1].
+/// A one-output model trained with it predicts class 1 when the logit is > 0.
+///
+/// ```
+/// use stacknet::loss::{BinaryCrossEntropyWithLogits, Loss};
+/// let (l, g) = BinaryCrossEntropyWithLogits.loss_and_grad(&[0.0], &[1.0]);
+/// assert!((l - 2f32.ln()).abs() < 1e-6 && (g[0] + 0.5).abs() < 1e-6);
+/// let (l, g) = BinaryCrossEntropyWithLogits.loss_and_grad(&[-1e30], &[1.0]);
+/// assert_eq!((l, g), (1e30, [-1.0]));
+/// assert_eq!(BinaryCrossEntropyWithLogits.predict(&[0.3]), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BinaryCrossEntropyWithLogits;
+
+impl<const N: usize> Loss<N> for BinaryCrossEntropyWithLogits {
+    fn loss(&self, z: &[f32; N], t: &[f32; N]) -> f32 {
+        self.loss_and_grad(z, t).0
+    }
+    fn loss_and_grad(&self, z: &[f32; N], t: &[f32; N]) -> (f32, [f32; N]) {
+        let n = N as f32;
+        let mut g = [0.0; N];
+        let mut sum = 0.0;
+        for ((gi, &zi), &ti) in g.iter_mut().zip(z).zip(t) {
+            // max(z,0) − t·z regrouped per sign so no large terms cancel:
+            // z ≥ 0: (1 − t)·z; z < 0: −t·z.
+            let linear = if zi >= 0.0 { (1.0 - ti) * zi } else { -ti * zi };
+            sum += linear + math::ln(1.0 + math::exp(-zi.abs()));
+            *gi = (math::sigmoid(zi) - ti) / n;
+        }
+        (sum / n, g)
+    }
+    fn predict(&self, y: &[f32; N]) -> usize {
+        match y.as_slice() {
+            [z] => usize::from(*z > 0.0),
+            _ => argmax(y),
+        }
+    }
+    fn probabilities(&self, z: &[f32; N]) -> [f32; N] {
+        z.map(math::sigmoid)
+    }
+}
+
 /// Softmax followed by cross-entropy, fused, on **logits** (the model has no final
 /// softmax layer): `L = logsumexp(z) · Σt − Σ t·z`, `dL/dz = softmax(z) · Σt − t`.
 /// With one-hot targets that is `p − t`. PyTorch: `nn.CrossEntropyLoss()` with
@@ -103,6 +169,15 @@ impl<const N: usize> Loss<N> for SoftmaxCrossEntropy {
             }
         }
         (loss, g)
+    }
+    fn predict(&self, y: &[f32; N]) -> usize {
+        match y.as_slice() {
+            [z] => usize::from(*z > 0.0),
+            _ => argmax(y),
+        }
+    }
+    fn probabilities(&self, z: &[f32; N]) -> [f32; N] {
+        softmax_with(z, math::exp)
     }
 }
 
@@ -163,6 +238,38 @@ mod tests {
         assert!(g.iter().all(|v| v.is_finite()));
         let (l, _) = SoftmaxCrossEntropy.loss_and_grad(&[1e30, -1e30], &[1.0, 0.0]);
         assert_eq!(l, 0.0);
+    }
+
+    #[test]
+    fn bce_with_logits_matches_bce_and_stays_finite() {
+        for (z, t) in [(0.7f32, 1.0f32), (-2.0, 0.0), (3.0, 0.25), (-0.5, 1.0)] {
+            let (l, g) = BinaryCrossEntropyWithLogits.loss_and_grad(&[z], &[t]);
+            let p = math::sigmoid(z);
+            let (lp, _) = BinaryCrossEntropy.loss_and_grad(&[p], &[t]);
+            assert!((l - lp).abs() < 1e-5, "{z} {t}: {l} vs {lp}");
+            assert!((g[0] - (p - t)).abs() < 1e-6);
+        }
+        for (z, t, want) in [
+            (1e30f32, 0.0f32, 1e30f32),
+            (-1e30, 1.0, 1e30),
+            (1e30, 1.0, 0.0),
+            (-1e30, 0.0, 0.0),
+            (100.0, 0.0, 100.0),
+        ] {
+            let (l, g) = BinaryCrossEntropyWithLogits.loss_and_grad(&[z], &[t]);
+            assert_eq!(l, want, "{z} {t}");
+            assert!(g[0].is_finite() && g[0].abs() <= 1.0);
+        }
+        assert_eq!(BinaryCrossEntropyWithLogits.probabilities(&[0.0]), [0.5]);
+        assert_eq!(
+            Loss::<1>::predict(&BinaryCrossEntropyWithLogits, &[-0.1]),
+            0
+        );
+        assert_eq!(Loss::<1>::predict(&Mse, &[0.6]), 1);
+        assert_eq!(Loss::<1>::predict(&Mse, &[0.4]), 0);
+        assert_eq!(Loss::<3>::predict(&Mse, &[0.1, 0.9, 0.2]), 1);
+        let p = SoftmaxCrossEntropy.probabilities(&[0.0, 0.0]);
+        assert_eq!(p, [0.5, 0.5]);
     }
 
     #[test]

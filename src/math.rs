@@ -62,7 +62,7 @@ pub fn sqrt(x: f32) -> f32 {
 /// `core_float_math`), and `libm`'s software `sqrtf` costs ~45 instructions and 480 B of
 /// flash on a Cortex-M4F, where Adam calls it once per parameter per step. `vsqrt.f32` is
 /// IEEE-754 correctly rounded, exactly like `libm::sqrtf`, so results stay bit-identical
-/// with the host: the `sqrt-check` firmware compares the two bit for bit over 2^20 inputs
+/// with the host: the `sqrt-check` firmware compares the two bit for bit over 2^18 inputs
 /// on QEMU (m4f, m33) in CI.
 #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
 #[allow(unsafe_code)]

@@ -90,6 +90,7 @@ where
         epochs,
         batch_size: 32,
         seed,
+        ..FitConfig::default()
     };
     let history = fit(
         &mut *model,

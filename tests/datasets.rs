@@ -6,13 +6,12 @@ use stacknet::std::dataset::{
     self, CsvFormat, DIGITS_CSV, Dataset, DatasetError, MNIST_CSV, load_csv, read_csv,
 };
 
-const FMT3: CsvFormat = CsvFormat {
-    max_value: 16.0,
-    rows: None,
-};
+fn fmt3() -> CsvFormat {
+    CsvFormat::new().scaled_from(16.0)
+}
 
 fn parse(text: &str) -> Result<Dataset<3, 4>, DatasetError> {
-    read_csv::<3, 4, _>(text.as_bytes(), &FMT3)
+    read_csv::<3, 4, _>(text.as_bytes(), &fmt3())
 }
 
 #[test]
@@ -90,7 +89,7 @@ fn corrupt_gzip_stream() {
 fn too_few_rows() {
     let fmt = CsvFormat {
         rows: Some(5),
-        ..FMT3
+        ..fmt3()
     };
     let err = read_csv::<3, 4, _>("1,2,3,0\n4,5,6,1\n7,8,9,2\n".as_bytes(), &fmt).unwrap_err();
     assert!(
@@ -114,7 +113,7 @@ fn too_few_rows() {
 fn too_many_rows() {
     let fmt = CsvFormat {
         rows: Some(2),
-        ..FMT3
+        ..fmt3()
     };
     let err = read_csv::<3, 4, _>("1,2,3,0\n4,5,6,1\n7,8,9,2\n".as_bytes(), &fmt).unwrap_err();
     assert!(
@@ -230,7 +229,7 @@ fn non_numeric_value() {
             "{bad}: {err:?}"
         );
     }
-    let err = read_csv::<3, 4, _>(&b"1,\xff,3,0\n"[..], &FMT3).unwrap_err();
+    let err = read_csv::<3, 4, _>(&b"1,\xff,3,0\n"[..], &fmt3()).unwrap_err();
     assert!(
         matches!(
             err,
@@ -266,17 +265,14 @@ fn tolerated_formatting() {
     // Plain (not gzipped) files load through the same path.
     let path = std::env::temp_dir().join(format!("stacknet-plain-{}.csv", std::process::id()));
     std::fs::write(&path, "1,2,3,0\n").unwrap();
-    let d = load_csv::<3, 4>(&path, &FMT3).unwrap();
+    let d = load_csv::<3, 4>(&path, &fmt3()).unwrap();
     let _ = std::fs::remove_file(&path);
     assert_eq!(d.len(), 1);
 }
 
 #[test]
 fn bad_format_parameter() {
-    let fmt = CsvFormat {
-        max_value: 0.0,
-        rows: None,
-    };
+    let fmt = CsvFormat::new().scaled_from(0.0);
     assert!(matches!(
         read_csv::<3, 4, _>("1,2,3,0\n".as_bytes(), &fmt),
         Err(DatasetError::Parameter(_))

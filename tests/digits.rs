@@ -31,6 +31,7 @@ fn relu_softmax_adam_reaches_96_percent() {
         epochs: 15,
         batch_size: 16,
         seed: SEED,
+        ..FitConfig::default()
     };
     fit(
         &mut model,
@@ -66,6 +67,7 @@ fn reference_configuration_is_stuck_on_the_plateau() {
         epochs: 3,
         batch_size: 1,
         seed: SEED,
+        ..FitConfig::default()
     };
     let history = fit(
         &mut model,

@@ -53,6 +53,7 @@ fn trained() -> &'static Trained {
             epochs: EPOCHS,
             batch_size: BATCH,
             seed: SEED,
+            ..FitConfig::default()
         };
         fit(
             &mut *model,

@@ -4,7 +4,9 @@
 //! rounding error (∝ ε/h); with that, a relative tolerance of 1e-2 separates a correct
 //! gradient from a wrong one (a missing factor or a transposed index is off by O(1)).
 
-use stacknet::loss::{BinaryCrossEntropy, Loss, Mse, SoftmaxCrossEntropy};
+use stacknet::loss::{
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, Loss, Mse, SoftmaxCrossEntropy,
+};
 use stacknet::{
     Dense, Identity, Init, Layer, LeakyRelu, Params, Relu, Sigmoid, Softmax, Tanh, Tensor, Zero,
     chain,
@@ -155,6 +157,12 @@ fn losses() {
         [0.2, 0.5, 0.7, 0.9],
         [0.0, 1.0, 1.0, 0.3],
         "BCE",
+    );
+    check_loss(
+        &BinaryCrossEntropyWithLogits,
+        [-3.0, -0.4, 0.6, 2.5],
+        [0.0, 1.0, 1.0, 0.3],
+        "BCE with logits",
     );
     check_loss(
         &SoftmaxCrossEntropy,

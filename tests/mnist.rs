@@ -55,6 +55,7 @@ fn train_and_test() -> f32 {
         epochs: 5,
         batch_size: 32,
         seed: 1,
+        ..FitConfig::default()
     };
     let history = fit(
         &mut *model,

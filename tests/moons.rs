@@ -46,6 +46,7 @@ fn better_configuration_reaches_94_percent() {
         epochs: 30,
         batch_size: 64,
         seed: SEED,
+        ..FitConfig::default()
     };
     let history = fit(
         &mut model,
@@ -74,6 +75,7 @@ fn reference_configuration_reaches_94_percent() {
         epochs: 350,
         batch_size: 1,
         seed: SEED,
+        ..FitConfig::default()
     };
     let history = fit(
         &mut model,

@@ -44,8 +44,8 @@ fn history(n: usize) -> Vec<EpochStats> {
             train_accuracy: 1.0 - 0.5 / epoch as f32,
             test_loss: Some(1.2 / epoch as f32),
             test_accuracy: Some(0.9 - 0.5 / epoch as f32),
-            skipped: 0,
             elapsed: Duration::from_millis(10),
+            ..EpochStats::default()
         })
         .collect()
 }

@@ -98,3 +98,17 @@ pub fn print_footprint<L: Layer>(name: &str) {
         println!("  {mcu}: {verdict}");
     }
 }
+
+/// The seed given as the only command-line argument, or `default` without arguments.
+/// A value that is not a `u64`, or any further argument, is an error (never ignored).
+#[allow(dead_code)] // the cnn example shares this module but takes no seed
+pub fn seed_from_args(default: u64) -> Result<u64, Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.as_slice() {
+        [] => Ok(default),
+        [seed] => seed
+            .parse()
+            .map_err(|_| format!("the seed must be a non-negative integer, not {seed:?}").into()),
+        _ => Err(format!("expected at most one argument (the seed), got {args:?}").into()),
+    }
+}

@@ -19,11 +19,16 @@ fn check<const D: usize, const C: usize>(data: &[u8], format: &CsvFormat) {
             if let Some(rows) = format.rows {
                 assert_eq!(d.len(), rows, "row count not enforced");
             }
-            assert!(d.labels().iter().all(|&l| l < C), "label out of range");
-            assert!(
-                d.features().iter().flatten().all(|v| (0.0..=1.0).contains(v)),
-                "feature outside [0, 1]"
-            );
+            let classes = stacknet::std::dataset::Dataset::<D, C>::classes();
+            assert!(d.labels().iter().all(|&l| l < classes), "label out of range");
+            if format.max_value.is_some() {
+                assert!(
+                    d.features().iter().flatten().all(|v| (0.0..=1.0).contains(v)),
+                    "feature outside [0, 1]"
+                );
+            } else {
+                assert!(d.features().iter().flatten().all(|v| v.is_finite()));
+            }
         }
         Err(e) => {
             let message = e.to_string();
@@ -39,22 +44,27 @@ fuzz_target!(|data: &[u8]| {
     check::<3, 2>(
         data,
         &CsvFormat {
-            max_value: 16.0,
+            max_value: Some(16.0),
             rows: None,
+            ..CsvFormat::new()
         },
     );
     check::<1, 10>(
         data,
         &CsvFormat {
-            max_value: 255.0,
+            max_value: Some(255.0),
             rows: Some(2),
+            ..CsvFormat::new()
         },
     );
     check::<2, 1>(
         data,
         &CsvFormat {
-            max_value: 1.0,
+            max_value: Some(1.0),
             rows: None,
+            ..CsvFormat::new()
         },
     );
+    check::<2, 3>(data, &CsvFormat::new().label_named("y").max_line_bytes(64));
+    check::<1, 1>(data, &CsvFormat::new().with_header().label_index(0).max_bytes(4096));
 });

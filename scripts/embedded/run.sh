@@ -52,7 +52,8 @@ build_s=$((SECONDS - t0))
 
 # Sizes and symbols: arm-none-eabi binutils for Arm, host binutils (multi-target) otherwise.
 [ "$board" = rv32 ] && pre="" || pre=arm-none-eabi-
-sym() { "${pre}nm" "$elf" | awk -v s="$1" '$3==s {a=$1} END {if (a) print "0x" a}'; }
+# Compared with "" because an address like 00000e18 would read as the number 0.
+sym() { "${pre}nm" "$elf" | awk -v s="$1" '$3==s {a=$1} END {if (a != "") print "0x" a}'; }
 read -r text data bss _ < <("${pre}size" -B "$elf" | awk 'NR==2')
 # riscv-rt reserves the stack and heap as sections; they are not static data.
 reserved=$("${pre}size" -A "$elf" | awk '$1==".stack" || $1==".heap" {s+=$2} END {print s+0}')

@@ -5,6 +5,7 @@ use core::fmt;
 /// Why [`load`](super::load) refused a weight image. In every case the target model is
 /// unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum LoadError {
     /// The image does not start with [`MAGIC`](super::MAGIC): it is not a stacknet image.
@@ -70,6 +71,7 @@ impl core::error::Error for LoadError {}
 
 /// Why [`save`](super::save) wrote nothing usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum SaveError {
     /// The output buffer is shorter than [`encoded_len`](super::encoded_len).

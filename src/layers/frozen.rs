@@ -4,7 +4,12 @@
 //!
 //! Both change only a model's *type*: the stored weights, the weight file and the shape
 //! signature are those of the wrapped layer, so a model trained whole on a host loads
-//! into its partly frozen variant on the device, and back.
+//! into its partly frozen variant on the device, and back — provided the variant groups its
+//! layers the same way. The signature hashes the chain's nesting: `(Body, Head)` loads into
+//! `(Frozen<Body>, Head)`, and `chain![A, B, C]` into `chain![Frozen<A>, B, C]`, but
+//! `chain![A, B, C]` does not load into `(Frozen<chain![A, B]>, C)` (the load reports
+//! `ShapeMismatch`). Define the pre-trained model as `(body, head)` when part of it will be
+//! frozen as a block.
 
 use crate::init::Init;
 use crate::layer::Layer;

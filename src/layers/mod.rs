@@ -12,6 +12,7 @@ pub mod pool;
 pub mod pool1d;
 pub mod recurrent;
 pub mod softmax;
+pub mod standardize;
 pub mod transpose;
 
 pub use activation::{Act, Identity, LeakyRelu, Relu, Sigmoid, Tanh};
@@ -26,6 +27,7 @@ pub use pool::{ArgMax, AvgPool2d, MaxPool2d};
 pub use pool1d::{ArgMax1d, AvgPool1d, GlobalAvgPool1d, MaxPool1d};
 pub use recurrent::{Last, Readout, Sequence};
 pub use softmax::Softmax;
+pub use standardize::{Standardize, StandardizeChannels, StandardizeError};
 pub use transpose::{Transpose, UnflattenSeries};
 
 /// Kind tags for shape signatures. Never reuse or renumber: saved weights depend on them.
@@ -37,11 +39,13 @@ pub(crate) mod kind {
     pub const LEAKY_RELU: u32 = 5;
     pub const IDENTITY: u32 = 6;
     pub const SOFTMAX: u32 = 7;
+    pub const STANDARDIZE: u32 = 8;
     pub const CONV2D: u32 = 20;
     pub const MAX_POOL2D: u32 = 21;
     pub const AVG_POOL2D: u32 = 22;
     pub const FLATTEN: u32 = 23;
     pub const UNFLATTEN: u32 = 24;
+    pub const STANDARDIZE_CHANNELS: u32 = 25;
     // Sequence layers (issue 18).
     pub const CONV1D: u32 = 30;
     pub const MAX_POOL1D: u32 = 31;

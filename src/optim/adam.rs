@@ -130,7 +130,8 @@ impl<L: Layer> Adam<L> {
         self.config.lr
     }
 
-    /// Changes the learning rate (for a schedule); the moments are kept.
+    /// Changes the learning rate (for a schedule, see [`crate::schedule`]); the
+    /// moments and step count are kept.
     ///
     /// # Errors
     /// As [`Adam::with_config`]; unchanged then.
@@ -280,7 +281,7 @@ impl<L: Layer> Optimizer<L> for Adam<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Dense, Layer as _, Zero};
+    use crate::{Dense, Zero};
 
     #[test]
     fn hand_computed_steps_with_bias_correction() {
@@ -288,7 +289,7 @@ mod tests {
         let mut m = Dense::<1, 1>::from_parts([[1.0]], [0.0]);
         let g = Dense::<1, 1>::from_parts([[0.5]], [-2.0]);
         let mut opt = Adam::<Dense<1, 1>>::new(0.01).unwrap();
-        let mut apply = |m: &mut Dense<1, 1>, g: &Dense<1, 1>, opt: &mut Adam<Dense<1, 1>>| {
+        let apply = |m: &mut Dense<1, 1>, g: &Dense<1, 1>, opt: &mut Adam<Dense<1, 1>>| {
             opt.begin(&GradStats::ZERO).unwrap();
             m.apply::<Dense<1, 1>, _>(g, 1.0, opt, 0);
         };

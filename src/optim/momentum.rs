@@ -43,8 +43,10 @@ impl<L: Layer> Momentum<L> {
         self.lr
     }
 
-    /// Changes the learning rate (for a schedule). Lowering it is always accepted; the
-    /// velocity bound is re-established by the next steps' gradient bound.
+    /// Changes the learning rate; the velocity is kept (for a schedule, see
+    /// [`crate::schedule`]). The no-overflow guarantee holds for any schedule that raises
+    /// the rate at most 8-fold above the rate the velocity was built with (the margin
+    /// between the 2^100 step bound and overflow); schedules lower it.
     ///
     /// # Errors
     /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; unchanged then.

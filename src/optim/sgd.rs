@@ -37,10 +37,10 @@ impl Sgd {
         self.lr
     }
 
-    /// Changes the learning rate (for a schedule).
+    /// Changes the learning rate (for a schedule, see [`crate::schedule`]).
     ///
     /// # Errors
-    /// As [`Sgd::new`]; the optimizer is unchanged then.
+    /// [`ConfigError::LearningRate`] unless `lr` is finite and > 0; then nothing changes.
     pub fn set_lr(&mut self, lr: f32) -> Result<(), ConfigError> {
         self.lr = check_lr(lr)?;
         Ok(())

@@ -23,7 +23,10 @@
 
 use crate::layer::Layer;
 use crate::layers::activation::{Act, IdentityFn, LeakyReluFn, ReluFn, SigmoidFn, TanhFn};
-use crate::layers::{AvgPool2d, Conv2d, Dense, Flatten, MaxPool2d, Softmax, Unflatten};
+use crate::layers::{
+    AvgPool2d, Conv2d, Dense, Flatten, MaxPool2d, Softmax, Standardize, StandardizeChannels,
+    Unflatten,
+};
 use core::fmt::Write as _;
 use std::path::Path;
 use std::string::String;
@@ -122,6 +125,25 @@ impl<const IN: usize, const OUT: usize> RustSource for Dense<IN, OUT> {
     }
     fn write_expr(&self, out: &mut String, krate: &str) {
         write_from_parts(self, out, krate, "Dense", &[OUT, IN]);
+    }
+}
+
+impl<const N: usize> RustSource for Standardize<N> {
+    fn write_type(out: &mut String, krate: &str) {
+        let _ = write!(out, "{krate}::layers::Standardize<{N}>");
+    }
+    fn write_expr(&self, out: &mut String, krate: &str) {
+        // Shift and scale are the two blocks, in the order `from_parts` takes them.
+        write_from_parts(self, out, krate, "layers::Standardize", &[N]);
+    }
+}
+
+impl<const C: usize, const H: usize, const W: usize> RustSource for StandardizeChannels<C, H, W> {
+    fn write_type(out: &mut String, krate: &str) {
+        let _ = write!(out, "{krate}::layers::StandardizeChannels<{C}, {H}, {W}>");
+    }
+    fn write_expr(&self, out: &mut String, krate: &str) {
+        write_from_parts(self, out, krate, "layers::StandardizeChannels", &[C]);
     }
 }
 

@@ -93,7 +93,8 @@ impl std::error::Error for Stopped {
 ///
 /// # Errors
 /// [`Stopped`] as soon as an epoch's loss is NaN or infinite, the loss has risen
-/// `patience` epochs in a row (0 counts as 1), or `epoch` returns an error. Its `Display`
+/// `patience` epochs in a row (0 counts as 1) or grown past 100 times its best without
+/// improving for `patience` epochs (see [`LossHistory`]), or `epoch` returns an error. Its `Display`
 /// is a one-line explanation meant for a terminal.
 pub fn run_epochs<F>(epochs: u32, patience: u32, mut epoch: F) -> Result<Vec<f32>, Stopped>
 where

@@ -222,7 +222,16 @@ pub struct Run<'a> {
 }
 
 /// Draws loss (left, log scale) and accuracy (right, %) against epoch for one or more
-/// runs: training as a thin line, test (when recorded) as a thick one, one colour per run.
+/// runs: training as a thin line, test (when recorded) as a thick one, one colour per run,
+/// with the legend in both panels.
+///
+/// The loss axis is labelled at 1, 2 and 5 times each power of ten in range (so a curve
+/// going down to 0.02 has labels down there). The accuracy axis is zoomed on what matters:
+/// it starts 5 points below (rounded down to a multiple of 5) the lowest accuracy of the
+/// second half of the epochs, so a run between 85 and 100 % is not flattened into the top
+/// of a 0–100 scale; earlier epochs below that start are left out of the panel (the y-axis
+/// label says from where it starts). Non-finite values (epochs that were not evaluated)
+/// are skipped.
 ///
 /// # Errors
 /// [`PlotError::Empty`] if no run has an epoch or the size is zero; [`PlotError::Draw`] if
@@ -256,6 +265,7 @@ pub fn training_curves(
     } else {
         (1e-3, 1.0)
     };
+    let acc_lo = accuracy_floor(runs);
     let x_max = epochs as f64 + 0.5;
     let x_min = 0.5;
 
@@ -264,7 +274,10 @@ pub fn training_curves(
         .margin(10)
         .x_label_area_size(45)
         .y_label_area_size(65)
-        .build_cartesian_2d(x_min..x_max, (lo..hi).log_scale())
+        .build_cartesian_2d(
+            x_min..x_max,
+            (lo..hi).log_scale().with_key_points(log_ticks(lo, hi)),
+        )
         .map_err(draw_err)?;
     loss_chart
         .configure_mesh()
@@ -274,7 +287,6 @@ pub fn training_curves(
         .axis_desc_style((FAMILY, 16))
         .x_labels(epochs.min(10) + 2)
         .x_label_formatter(&whole)
-        .y_labels(12)
         .y_label_formatter(&|v| format_loss(*v))
         .draw()
         .map_err(draw_err)?;
@@ -284,14 +296,20 @@ pub fn training_curves(
         .margin(10)
         .x_label_area_size(45)
         .y_label_area_size(55)
-        .build_cartesian_2d(x_min..x_max, 0f64..100.0)
+        .build_cartesian_2d(x_min..x_max, acc_lo..100.0)
         .map_err(draw_err)?;
+    let acc_desc = if acc_lo > 0.0 {
+        format!("accuracy (%), axis from {acc_lo:.0}")
+    } else {
+        "accuracy (%)".to_string()
+    };
     acc_chart
         .configure_mesh()
         .x_desc("epoch")
-        .y_desc("accuracy (%)")
+        .y_desc(acc_desc)
         .x_labels(epochs.min(10) + 2)
         .x_label_formatter(&whole)
+        .y_labels(12)
         .y_label_formatter(&|v| format!("{v:.0}"))
         .label_style((FAMILY, 14))
         .axis_desc_style((FAMILY, 16))
@@ -322,22 +340,43 @@ pub fn training_curves(
             ),
         ];
         for (split, loss_pts, acc_pts, width) in series {
-            if acc_pts.is_empty() {
+            if acc_pts.is_empty() && loss_pts.is_empty() {
                 continue;
             }
             let style = color.stroke_width(width);
+            let label = format!("{} ({split})", run.name);
+            let legend = move |(x, y): (i32, i32)| {
+                PathElement::new([(x, y), (x + 20, y)], color.stroke_width(width))
+            };
             loss_chart
                 .draw_series(LineSeries::new(loss_pts, style))
-                .map_err(draw_err)?;
-            acc_chart
-                .draw_series(LineSeries::new(acc_pts, style))
                 .map_err(draw_err)?
-                .label(format!("{} ({split})", run.name))
-                .legend(move |(x, y)| {
-                    PathElement::new([(x, y), (x + 20, y)], color.stroke_width(width))
-                });
+                .label(label.clone())
+                .legend(legend);
+            // Only the visible stretches: a point below the axis start ends a segment.
+            let mut labelled = false;
+            for segment in acc_pts.split(|&(_, v)| v < acc_lo) {
+                if segment.is_empty() {
+                    continue;
+                }
+                let drawn = acc_chart
+                    .draw_series(LineSeries::new(segment.iter().copied(), style))
+                    .map_err(draw_err)?;
+                if !labelled {
+                    drawn.label(label.clone()).legend(legend);
+                    labelled = true;
+                }
+            }
         }
     }
+    loss_chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font((FAMILY, 14))
+        .draw()
+        .map_err(draw_err)?;
     acc_chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerRight)
@@ -349,6 +388,49 @@ pub fn training_curves(
     root.present().map_err(draw_err)
 }
 
+/// Where the accuracy axis starts (see [`training_curves`]): 5 points below the lowest
+/// accuracy of the second half of the epochs, rounded down to a multiple of 5, in 0..=90.
+fn accuracy_floor(runs: &[Run<'_>]) -> f64 {
+    let lowest = runs
+        .iter()
+        .flat_map(|r| {
+            let late = &r.history[r.history.len() / 2..];
+            late.iter()
+                .flat_map(|s| [Some(s.train_accuracy), s.test_accuracy])
+                .flatten()
+        })
+        .filter(|a| a.is_finite())
+        .map(|a| 100.0 * f64::from(a))
+        .fold(f64::INFINITY, f64::min);
+    if lowest.is_finite() {
+        (((lowest - 5.0) / 5.0).floor() * 5.0).clamp(0.0, 90.0)
+    } else {
+        0.0
+    }
+}
+
+/// Loss-axis ticks: 1, 2 and 5 times each power of ten between `lo` and `hi`; only the
+/// powers of ten when that would be more than 12 labels.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    let first = lo.log10().floor() as i32;
+    let last = hi.log10().ceil() as i32;
+    let pick = |mantissas: &[f64]| -> Vec<f64> {
+        (first..=last)
+            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| (lo..=hi).contains(v))
+            .collect()
+    };
+    let dense = pick(&[1.0, 2.0, 5.0]);
+    if dense.len() <= 12 {
+        dense
+    } else {
+        pick(&[1.0])
+    }
+}
+
 /// A tick label for an epoch: whole numbers only.
 fn whole(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-6 {
@@ -358,29 +440,38 @@ fn whole(v: &f64) -> String {
     }
 }
 
-/// A tick label for a loss value: three significant digits, no trailing noise.
+/// A tick label for a loss value on the 1-2-5 grid: one significant digit is exact
+/// (0.02, 0.5, 1, 20), and no two labels print alike.
 fn format_loss(v: f64) -> String {
     if v >= 1.0 {
-        format!("{v:.1}")
+        format!("{v:.0}")
     } else {
-        let digits = (-v.log10()).ceil().clamp(0.0, 8.0) as usize + 1;
+        let digits = (-v.log10() - 1e-9).ceil().clamp(0.0, 12.0) as usize;
         format!("{v:.digits$}")
     }
 }
 
-/// Draws a confusion matrix (`matrix[true][predicted]` counts) as a heat map with the count
-/// in every cell; row 0 at the top.
+/// Draws a confusion matrix (`matrix[true][predicted]` counts, square: an array of arrays
+/// or [`Evaluation::confusion`](crate::std::fit::Evaluation::confusion)) as a heat map with
+/// the count in every cell; row 0 at the top.
+///
+/// Diagonal cells are shaded by the fraction of their class recognised; off-diagonal cells
+/// by their count relative to the largest off-diagonal count, starting from a clearly
+/// visible tint, so a single mistake stands out from an empty cell and 6 mistakes from 1.
 ///
 /// # Errors
-/// [`PlotError::Empty`] if `C` or the size is zero; [`PlotError::Draw`] if the file cannot
-/// be written.
-pub fn confusion_matrix<const C: usize>(
+/// [`PlotError::Empty`] if the matrix is empty or not square, or the size is zero;
+/// [`PlotError::Draw`] if the file cannot be written.
+pub fn confusion_matrix<R: AsRef<[usize]>>(
     path: impl AsRef<Path>,
     title: &str,
-    matrix: &[[usize; C]; C],
+    matrix: &[R],
     size: (u32, u32),
 ) -> Result<(), PlotError> {
-    if C == 0 {
+    let matrix: Vec<&[usize]> = matrix.iter().map(AsRef::as_ref).collect();
+    #[allow(non_snake_case)]
+    let C = matrix.len();
+    if C == 0 || matrix.iter().any(|r| r.len() != C) {
         return Err(PlotError::Empty);
     }
     let root = canvas(path.as_ref(), size)?;
@@ -418,11 +509,24 @@ pub fn confusion_matrix<const C: usize>(
         .iter()
         .map(|r| r.iter().sum::<usize>().max(1))
         .collect();
+    let off_max = (0..C)
+        .flat_map(|t| (0..C).filter(move |&p| p != t).map(move |p| (t, p)))
+        .map(|(t, p)| matrix[t][p])
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    // How dark a cell is, in [0, 1]: diagonal by the class's recall, errors by their count
+    // against the largest error count (a square root so small counts still differ).
+    let shade = |t: usize, p: usize| {
+        if t == p {
+            matrix[t][p] as f64 / row_max[t] as f64
+        } else {
+            0.25 + 0.6 * (matrix[t][p] as f64 / off_max as f64).sqrt()
+        }
+    };
     let cells = (0..C).flat_map(|t| (0..C).map(move |p| (t, p)));
     chart
         .draw_series(cells.clone().map(|(t, p)| {
-            // Shade by the fraction of the true class's samples in the cell.
-            let frac = matrix[t][p] as f64 / row_max[t] as f64;
             let base = if t == p {
                 class_color(0)
             } else {
@@ -431,7 +535,7 @@ pub fn confusion_matrix<const C: usize>(
             let color = if matrix[t][p] == 0 {
                 WHITE
             } else {
-                tint(base, 0.92 - 0.82 * frac)
+                tint(base, 0.92 - 0.82 * shade(t, p))
             };
             let (x, y) = (p as i32, n - 1 - t as i32);
             Rectangle::new(
@@ -445,8 +549,8 @@ pub fn confusion_matrix<const C: usize>(
         .map_err(draw_err)?;
     chart
         .draw_series(cells.map(|(t, p)| {
-            let frac = matrix[t][p] as f64 / row_max[t] as f64;
-            let color: &'static RGBColor = if frac > 0.5 { &WHITE } else { &BLACK };
+            let dark = matrix[t][p] > 0 && shade(t, p) > 0.65;
+            let color: &'static RGBColor = if dark { &WHITE } else { &BLACK };
             let style = TextStyle::from((FAMILY, 15).into_font()).color(color).pos(
                 plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Center,
@@ -556,4 +660,45 @@ pub fn digit_gallery(
         }
     }
     root.present().map_err(draw_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loss_ticks_cover_small_losses_and_never_collide() {
+        let ticks = log_ticks(0.013, 3.0);
+        assert_eq!(ticks, [0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
+        let labels: Vec<String> = ticks.iter().map(|&v| format_loss(v)).collect();
+        assert_eq!(labels, ["0.02", "0.05", "0.1", "0.2", "0.5", "1", "2"]);
+        // A wide range keeps only the powers of ten.
+        assert_eq!(log_ticks(1e-6, 10.0).len(), 8);
+        assert!(log_ticks(0.0, 1.0).is_empty());
+    }
+
+    #[test]
+    fn accuracy_axis_zooms_on_the_late_epochs() {
+        let history: Vec<EpochStats> = [0.3, 0.8, 0.9, 0.93, 0.96, 0.97]
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| EpochStats {
+                epoch: i + 1,
+                train_accuracy: a,
+                test_accuracy: Some(a - 0.01),
+                ..EpochStats::default()
+            })
+            .collect();
+        let run = [Run {
+            name: "r",
+            history: &history,
+        }];
+        // Lowest of the second half: 92 % → axis from 85.
+        assert_eq!(accuracy_floor(&run), 85.0);
+        let flat = [Run {
+            name: "r",
+            history: &history[..1],
+        }];
+        assert_eq!(accuracy_floor(&flat), 20.0); // 29 % − 5, rounded down
+    }
 }

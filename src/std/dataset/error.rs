@@ -91,6 +91,35 @@ pub enum DatasetError {
     },
     /// A generator parameter is invalid (for example a negative or NaN noise level).
     Parameter(&'static str),
+    /// A line is longer than [`CsvFormat::max_line_bytes`](super::CsvFormat::max_line_bytes).
+    LineTooLong {
+        /// The offending line.
+        line: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The (decompressed) text is larger than the format allows (see
+    /// [`CsvFormat::max_bytes`](super::CsvFormat::max_bytes)).
+    TooLarge {
+        /// The line being read when the limit was passed.
+        line: usize,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The header has no column with the requested name.
+    UnknownColumn {
+        /// The header line.
+        line: usize,
+        /// The name asked for.
+        name: String,
+    },
+    /// A sample index (in a subset or split) is past the end of the dataset.
+    Index {
+        /// The index.
+        index: usize,
+        /// The dataset's length.
+        len: usize,
+    },
 }
 
 impl fmt::Display for DatasetError {
@@ -145,6 +174,19 @@ impl fmt::Display for DatasetError {
                 write!(f, "{features} feature vectors but {labels} labels")
             }
             Self::Parameter(what) => write!(f, "invalid parameter: {what}"),
+            Self::LineTooLong { line, limit } => {
+                write!(f, "line {line}: longer than the limit of {limit} bytes")
+            }
+            Self::TooLarge { line, limit } => write!(
+                f,
+                "line {line}: more than the limit of {limit} bytes of text for this format"
+            ),
+            Self::UnknownColumn { line, name } => {
+                write!(f, "line {line}: the header has no column named {name:?}")
+            }
+            Self::Index { index, len } => {
+                write!(f, "sample index {index} is past the end ({len} samples)")
+            }
         }
     }
 }
@@ -168,7 +210,10 @@ impl DatasetError {
             | Self::TooManyRows { line, .. }
             | Self::NotANumber { line, .. }
             | Self::ValueOutOfRange { line, .. }
-            | Self::Label { line, .. } => Some(*line),
+            | Self::Label { line, .. }
+            | Self::LineTooLong { line, .. }
+            | Self::TooLarge { line, .. }
+            | Self::UnknownColumn { line, .. } => Some(*line),
             _ => None,
         }
     }

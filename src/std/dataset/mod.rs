@@ -16,7 +16,11 @@ mod error;
 mod moons;
 mod ts;
 
-pub use csv::{CsvFormat, DIGITS_CSV, MNIST_CSV, digits, load_csv, mnist, read_csv};
+pub use csv::{
+    BREAST_CANCER_CSV, Column, CsvFormat, DEFAULT_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, DIGITS_CSV,
+    IRIS_CSV, MNIST_CSV, WINE_CSV, digits, load_csv, load_csv_targets, mnist, read_csv,
+    read_csv_targets,
+};
 pub use error::DatasetError;
 pub use moons::two_moons;
 pub use ts::{
@@ -33,8 +37,12 @@ use std::vec::Vec;
 /// A labelled dataset: `D` features per sample and `C` classes, both fixed at compile time
 /// so samples feed a model with `Input = [f32; D]` and `Output = [f32; C]` directly.
 ///
-/// Invariants, checked on construction: as many labels as samples, every label `< C`,
-/// every feature finite.
+/// `C == 1` is binary classification with one output (a logit, or a probability after a
+/// sigmoid): labels are 0 or 1 and the target is `[label]`. See [`classes`](Self::classes).
+///
+/// Invariants, checked on construction: as many labels as samples, every label below
+/// [`classes`](Self::classes), every feature finite. [`features_mut`](Self::features_mut)
+/// hands the last one to the caller (training skips a non-finite sample and counts it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset<const D: usize, const C: usize> {
     features: Vec<[f32; D]>,
@@ -86,6 +94,29 @@ impl<const D: usize, const C: usize> Dataset<D, C> {
         Ok(())
     }
 
+    /// The number of distinct labels: `C`, or 2 when `C == 1` (one-output binary
+    /// classification: labels 0 and 1).
+    pub const fn classes() -> usize {
+        if C == 1 { 2 } else { C }
+    }
+
+    /// The training target for `label`: one-hot over `C` outputs, or `[label]` when
+    /// `C == 1`. A label out of range gives all zeros.
+    pub fn target(label: usize) -> [f32; C] {
+        let mut t = [0.0; C];
+        if C == 1 {
+            t[0] = if label == 1 { 1.0 } else { 0.0 };
+        } else if let Some(v) = t.get_mut(label) {
+            *v = 1.0;
+        }
+        t
+    }
+
+    /// Takes the dataset apart into its features and labels.
+    pub fn into_parts(self) -> (Vec<[f32; D]>, Vec<usize>) {
+        (self.features, self.labels)
+    }
+
     /// Number of samples.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -101,9 +132,93 @@ impl<const D: usize, const C: usize> Dataset<D, C> {
         &self.features
     }
 
-    /// All labels, in order (each `< C`).
+    /// All feature vectors, mutable (to scale or clip them in place). Labels cannot change
+    /// this way, so they stay valid; a feature made NaN or infinite here is the caller's
+    /// doing, and [`fit`](crate::std::fit::fit) skips (and counts) such samples.
+    pub fn features_mut(&mut self) -> &mut [[f32; D]] {
+        &mut self.features
+    }
+
+    /// All labels, in order (each below [`classes`](Self::classes)).
     pub fn labels(&self) -> &[usize] {
         &self.labels
+    }
+
+    /// The samples at `indices`, in that order (an index may repeat, as in a bootstrap).
+    ///
+    /// # Errors
+    /// [`DatasetError::Index`] for an index `>= len()`; nothing is built then.
+    pub fn subset(&self, indices: &[usize]) -> Result<Self, DatasetError> {
+        if let Some(&index) = indices.iter().find(|&&i| i >= self.len()) {
+            return Err(DatasetError::Index {
+                index,
+                len: self.len(),
+            });
+        }
+        Ok(Self {
+            features: indices.iter().map(|&i| self.features[i]).collect(),
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+        })
+    }
+
+    /// Splits into a shuffled `round(fraction · len)` samples and the rest (fraction
+    /// clamped to 0..=1, NaN as 0), leaving `self` as it is. Both parts keep the seeded
+    /// random order. The indices come from [`shuffled_indices`].
+    pub fn shuffled_split(&self, fraction: f32, seed: u64) -> (Self, Self) {
+        let order = shuffled_indices(self.len(), seed);
+        let n = fraction_of(fraction, self.len());
+        self.parts(&order[..n], &order[n..])
+    }
+
+    /// Splits into about `fraction` of each class and the rest, so both parts keep the class
+    /// proportions (scikit-learn's `train_test_split(.., stratify=y)`). Seeded; the indices
+    /// come from [`stratified_indices`].
+    ///
+    /// ```
+    /// use stacknet::std::dataset::Dataset;
+    /// let d = Dataset::<1, 2>::from_parts(
+    ///     (0..100).map(|i| [i as f32]).collect(),
+    ///     (0..100).map(|i| usize::from(i < 20)).collect(),
+    /// ).unwrap();
+    /// let (train, test) = d.stratified_split(0.75, 3);
+    /// assert_eq!((train.class_counts(), test.class_counts()), (vec![60, 15], vec![20, 5]));
+    /// ```
+    pub fn stratified_split(&self, fraction: f32, seed: u64) -> (Self, Self) {
+        let (first, rest) = stratified_indices(&self.labels, Self::classes(), fraction, seed);
+        self.parts(&first, &rest)
+    }
+
+    /// `k` (training, validation) pairs for k-fold cross-validation: the samples are
+    /// shuffled once with `seed` and cut into `k` folds of sizes differing by at most one;
+    /// pair `i` validates on fold `i` and trains on the others. `k` is clamped to
+    /// `2..=len()` (an empty or one-sample dataset gives no folds).
+    pub fn k_folds(&self, k: usize, seed: u64) -> Vec<(Self, Self)> {
+        let n = self.len();
+        if n < 2 {
+            return Vec::new();
+        }
+        let k = k.clamp(2, n);
+        let order = shuffled_indices(n, seed);
+        (0..k)
+            .map(|i| {
+                let (start, end) = (i * n / k, (i + 1) * n / k);
+                let train: Vec<usize> = order[..start]
+                    .iter()
+                    .chain(&order[end..])
+                    .copied()
+                    .collect();
+                self.parts(&train, &order[start..end])
+            })
+            .collect()
+    }
+
+    /// Two subsets from valid index lists (internal: the indices are known in range).
+    fn parts(&self, first: &[usize], rest: &[usize]) -> (Self, Self) {
+        let pick = |idx: &[usize]| Self {
+            features: idx.iter().map(|&i| self.features[i]).collect(),
+            labels: idx.iter().map(|&i| self.labels[i]).collect(),
+        };
+        (pick(first), pick(rest))
     }
 
     /// Sample `i` as `(features, label)`, or `None` past the end.
@@ -116,26 +231,21 @@ impl<const D: usize, const C: usize> Dataset<D, C> {
         self.features.iter().zip(self.labels.iter().copied())
     }
 
-    /// How many samples each class has.
-    pub fn class_counts(&self) -> [usize; C] {
-        let mut counts = [0; C];
+    /// How many samples each class has ([`classes`](Self::classes) counts).
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = std::vec![0; Self::classes()];
         for &l in &self.labels {
-            counts[l] += 1;
+            if let Some(c) = counts.get_mut(l) {
+                *c += 1;
+            }
         }
         counts
     }
 
-    /// The one-hot target of every sample, for losses such as `Mse` or
-    /// `SoftmaxCrossEntropy`.
+    /// The training target of every sample (see [`target`](Self::target)): one-hot, for
+    /// losses such as `Mse` or `SoftmaxCrossEntropy`, or `[0.0]`/`[1.0]` when `C == 1`.
     pub fn one_hot(&self) -> Vec<[f32; C]> {
-        self.labels
-            .iter()
-            .map(|&l| {
-                let mut t = [0.0; C];
-                t[l] = 1.0;
-                t
-            })
-            .collect()
+        self.labels.iter().map(|&l| Self::target(l)).collect()
     }
 
     /// Reorders the samples with a seeded Fisher–Yates shuffle (see [`shuffle_in_place`]);
@@ -164,14 +274,61 @@ impl<const D: usize, const C: usize> Dataset<D, C> {
     /// Splits off the first `round(fraction · len)` samples (fraction clamped to 0..=1;
     /// NaN counts as 0).
     pub fn split_fraction(self, fraction: f32) -> (Self, Self) {
-        let f = if fraction.is_nan() {
-            0.0
-        } else {
-            fraction.clamp(0.0, 1.0)
-        };
-        let n = (f64::from(f) * self.len() as f64).round() as usize;
+        let n = fraction_of(fraction, self.len());
         self.split(n)
     }
+}
+
+/// `round(fraction · n)` with the fraction clamped to 0..=1 and NaN taken as 0.
+fn fraction_of(fraction: f32, n: usize) -> usize {
+    let f = if fraction.is_nan() {
+        0.0
+    } else {
+        fraction.clamp(0.0, 1.0)
+    };
+    ((f64::from(f) * n as f64).round() as usize).min(n)
+}
+
+/// `0..n` in the order of [`shuffle_in_place`] with `seed`: the sample order behind
+/// [`Dataset::shuffled_split`] and [`Dataset::k_folds`].
+pub fn shuffled_indices(n: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    shuffle_in_place(&mut order, seed);
+    order
+}
+
+/// The indices behind [`Dataset::stratified_split`], `(first, rest)`, for `labels` below
+/// `classes`. The rule, simple enough to reproduce in another language
+/// (tools/sklearn_reference.py does):
+/// 1. shuffle `0..len` with [`shuffle_in_place`] and `seed`;
+/// 2. walking that order, the first `round(fraction · count[c])` samples of each class `c`
+///    go to `first`, the others to `rest`; both keep the shuffled order.
+pub fn stratified_indices(
+    labels: &[usize],
+    classes: usize,
+    fraction: f32,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut quota: Vec<usize> = std::vec![0; classes];
+    for &l in labels {
+        if let Some(q) = quota.get_mut(l) {
+            *q += 1;
+        }
+    }
+    for q in &mut quota {
+        *q = fraction_of(fraction, *q);
+    }
+    let (mut first, mut rest) = (Vec::new(), Vec::new());
+    for i in shuffled_indices(labels.len(), seed) {
+        match quota.get_mut(labels[i]) {
+            Some(q) if *q > 0 => {
+                *q -= 1;
+                first.push(i);
+            }
+            _ => rest.push(i),
+        }
+    }
+    (first, rest)
 }
 
 fn check_sample<const D: usize, const C: usize>(
@@ -179,11 +336,11 @@ fn check_sample<const D: usize, const C: usize>(
     label: usize,
     line: usize,
 ) -> Result<(), DatasetError> {
-    if label >= C {
+    if label >= Dataset::<D, C>::classes() {
         return Err(DatasetError::Label {
             line,
             text: std::format!("{label}"),
-            classes: C,
+            classes: Dataset::<D, C>::classes(),
         });
     }
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
@@ -257,6 +414,27 @@ mod tests {
         let (a, b) = tiny().split_fraction(2.0 / 3.0);
         assert_eq!((a.len(), b.len()), (6, 3));
         assert_eq!(a.class_counts(), [2, 2, 2]);
+        let d = tiny();
+        let (a, b) = d.stratified_split(1.0 / 3.0, 4);
+        assert_eq!(
+            (a.class_counts(), b.class_counts()),
+            (vec![1; 3], vec![2; 3])
+        );
+        let (a, b) = d.shuffled_split(0.5, 4);
+        assert_eq!((a.len(), b.len()), (5, 4));
+        let mut seen: Vec<f32> = a.iter().chain(b.iter()).map(|(x, _)| x[0]).collect();
+        seen.sort_by(f32::total_cmp);
+        assert_eq!(seen, (0..9).map(|i| i as f32).collect::<Vec<_>>());
+        assert_eq!(d.subset(&[8, 0]).unwrap().labels(), &[2, 0]);
+        assert!(matches!(
+            d.subset(&[9]),
+            Err(DatasetError::Index { index: 9, len: 9 })
+        ));
+        let folds = d.k_folds(4, 1);
+        assert_eq!(folds.len(), 4);
+        let held: usize = folds.iter().map(|(_, v)| v.len()).sum();
+        assert_eq!(held, 9);
+        assert!(folds.iter().all(|(t, v)| t.len() + v.len() == 9));
         let (a, b) = tiny().split(100);
         assert_eq!((a.len(), b.len()), (9, 0));
         let (a, _) = tiny().split_fraction(f32::NAN);

@@ -28,7 +28,8 @@ use std::vec::Vec;
 /// ```
 ///
 /// # Errors
-/// [`DatasetError::Parameter`] if `noise` is negative, NaN or infinite.
+/// [`DatasetError::Parameter`] if `noise` is negative, NaN or infinite, or if `n` points
+/// cannot be allocated (checked before any work; the process never aborts for a huge `n`).
 pub fn two_moons(n: usize, noise: f32, seed: u64) -> Result<Dataset<2, 2>, DatasetError> {
     if !(noise.is_finite() && noise >= 0.0) {
         return Err(DatasetError::Parameter(
@@ -38,8 +39,15 @@ pub fn two_moons(n: usize, noise: f32, seed: u64) -> Result<Dataset<2, 2>, Datas
     let n_upper = n / 2;
     let n_lower = n - n_upper;
     let mut rng = crate::rng(seed);
-    let mut features = Vec::with_capacity(n);
-    let mut labels = Vec::with_capacity(n);
+    let mut features: Vec<[f32; 2]> = Vec::new();
+    let mut labels: Vec<usize> = Vec::new();
+    // `try_reserve_exact`, not `with_capacity`: an impossible size is an error, not a
+    // "capacity overflow" panic or an allocation-failure abort.
+    if features.try_reserve_exact(n).is_err() || labels.try_reserve_exact(n).is_err() {
+        return Err(DatasetError::Parameter(
+            "two_moons: n points cannot be allocated",
+        ));
+    }
     let sigma = f64::from(noise);
     for (count, label) in [(n_upper, 0usize), (n_lower, 1)] {
         for i in 0..count {
