@@ -78,11 +78,7 @@ where
     // Dense and Conv1d layers: Xavier; the GRU uses PyTorch's ±1/√H whatever the scheme.
     net.init(Init::XavierUniform, &mut stacknet::rng(seed));
     let mut opt = Box::new(Adam::<L>::new(LR)?);
-    let config = FitConfig {
-        epochs,
-        batch_size: BATCH,
-        seed,
-    };
+    let config = FitConfig::new(epochs, BATCH, seed);
     let label = format!("{name} seed {seed}");
     let mut bar = TrainingBar::new(&label, epochs, train.len().div_ceil(BATCH));
     let start = Instant::now();
