@@ -40,6 +40,7 @@ pub use layers::{
     Act, AvgPool2d, BiasOnly, Conv2d, Dense, Flatten, Frozen, Identity, LeakyRelu, MaxPool2d, Relu,
     Relu3, Sigmoid, Softmax, Standardize, StandardizeChannels, Tanh, Unflatten,
 };
+pub use layers::{Conv1d, Gru, Lstm};
 pub use params::Params;
 pub use train::{StepWorkspace, Workspace};
 pub use zero::{Tensor, Zero};
