@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lists every panic call site left in the no-panic image, with its inlined call stack.
 # Usage: tools/nopanic/diagnose.sh [target] [opt-level] [features]
-#        (defaults: thumbv7em-none-eabihf 3, no extra feature; e.g. `... 3 conv`)
+#        (defaults: thumbv7em-none-eabihf 3, no extra feature)
 # Needs llvm-objdump and llvm-addr2line (Debian package `llvm`).
 set -euo pipefail
 cd "$(dirname "$0")"
