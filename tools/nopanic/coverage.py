@@ -23,6 +23,7 @@ Only the crate's own traits count as entry points: `Debug`, `Default`, `Clone`,
 behind the `std` feature are absent because the JSON is generated without features.
 """
 import json
+import os
 import re
 import subprocess
 import sys
@@ -172,6 +173,9 @@ def main(argv):
         name, _, why = line.partition("#")
         if name.strip():
             exempt[name.strip()] = why.strip()
+    if not os.path.exists(elf):
+        print(f"no-panic coverage: {elf} does not exist (did the image link?)")
+        return 1
     present = functions_in_image(elf)
     missing = sorted(wanted - present - exempt.keys())
     stale = sorted(name for name in exempt if name not in wanted or name in present)
