@@ -24,6 +24,10 @@ if [ $# -eq 0 ] || [[ $1 != --file ]]; then
     while IFS= read -r f; do files+=(--file "$f"); done < <(find src -name '*.rs' -not -path 'src/std/*' | sort)
 fi
 read -r -a tests <<<"${MUTANTS_TESTS:---lib --test format --test proptest_roundtrip --test proptest_gradcheck --test proptest_optim --test robustness --test gradcheck --test known_answers}"
+# The test targets go to every cargo call (`--cargo-arg`), so each mutant builds only
+# them, not every test and example of the crate (3x faster here).
+cargo_args=()
+for t in "${tests[@]}"; do cargo_args+=("--cargo-arg=$t"); done
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/mutants}
 exec cargo mutants --no-shuffle -j "${MUTANTS_JOBS:-1}" --timeout "${MUTANTS_TIMEOUT:-120}" \
-    "${files[@]}" "$@" -- "${tests[@]}"
+    "${cargo_args[@]}" "${files[@]}" "$@"
