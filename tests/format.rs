@@ -293,7 +293,7 @@ proptest! {
             (Ok(()) | Err(LoadError::ShapeMismatch { .. } | LoadError::NonFinite { .. }), v) => {
                 prop_assert!(v.is_ok(), "{:?}", v)
             }
-            (Err(e), v) => prop_assert_eq!(v, Err(e.clone())),
+            (Err(e), v) => prop_assert_eq!(v, Err(*e)),
         }
     }
 
