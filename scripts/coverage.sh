@@ -29,8 +29,11 @@ LLVM_PROFILE_FILE="$out/profiles/%p-%m.profraw" \
     cargo +nightly test --quiet "${tests[@]}"
 "$bin/llvm-profdata" merge -sparse "$out"/profiles/*.profraw -o "$out/merged.profdata"
 # The test binaries just run: cargo prints their paths with --no-run --message-format=json.
+# llvm-cov takes the first binary as a positional argument, the others with --object.
 objects=()
-while IFS= read -r exe; do objects+=(--object "$exe"); done < <(
+while IFS= read -r exe; do
+    if [ ${#objects[@]} -eq 0 ]; then objects+=("$exe"); else objects+=(--object "$exe"); fi
+done < <(
     RUSTFLAGS="-C instrument-coverage -Z coverage-options=branch" \
         cargo +nightly test --quiet --no-run --message-format=json "${tests[@]}" 2>/dev/null \
         | python3 -c 'import json, sys
