@@ -4,6 +4,8 @@
 #        (defaults: thumbv7em-none-eabihf 3, no extra feature)
 # Needs llvm-objdump and llvm-addr2line (Debian package `llvm`).
 set -euo pipefail
+# A relative CARGO_TARGET_DIR means relative to the caller's directory, not this one.
+[ -z "${CARGO_TARGET_DIR:-}" ] || CARGO_TARGET_DIR=$(realpath -m "$CARGO_TARGET_DIR")
 cd "$(dirname "$0")"
 target=${1:-thumbv7em-none-eabihf}
 opt=${2:-3}
