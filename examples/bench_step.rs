@@ -6,7 +6,7 @@
 //! so `scripts/bench_peers.sh` can interleave stacknet with its peers round by round.
 //!
 //! `cargo run --release --example bench_step -- <workload> <n>` where workload is one of
-//! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_batch`,
+//! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_adam_step`, `digits_batch`,
 //! `mnist_infer`, `mnist_step`, `mnist_batch`, `cnn_infer`, `cnn_step`, `cnn_batch`. `scripts/bench_peers.sh` and
 //! `scripts/ci/50-perf.sh` run it twice (n = N0 and n = N1) under
 //! `valgrind --tool=callgrind` and divide the difference by N1 − N0: set-up and process
@@ -104,6 +104,10 @@ fn main() {
         "digits_step" => {
             let (mut b, mut opt) = (common::digits(), common::sgd(common::LR));
             (0..n).for_each(|_| sum += black_box(common::class_step(&mut b, &mut opt)));
+        }
+        "digits_adam_step" => {
+            let (mut b, mut opt) = (common::digits(), common::adam());
+            (0..n).for_each(|_| sum += black_box(common::class_step(&mut b, &mut *opt)));
         }
         "digits_batch" => {
             let (mut b, mut opt) = (common::digits(), common::adam());

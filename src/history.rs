@@ -205,7 +205,9 @@ impl<const N: usize> LossHistory<N> {
         if let Some(slot) = self.ring.get_mut(self.next) {
             *slot = loss;
         }
-        self.next = if self.next + 1 >= N { 0 } else { self.next + 1 };
+        // Written so that no addition can overflow even for a `next` the optimizer cannot
+        // bound (tools/nopanic proves the absence of overflow, not just of indexing).
+        self.next = if self.next >= N - 1 { 0 } else { self.next + 1 };
         if self.len < N {
             self.len += 1;
         }
@@ -242,8 +244,8 @@ impl<const N: usize> LossHistory<N> {
     /// The last `min(N, epochs)` losses, oldest first.
     pub fn recent(&self) -> impl Iterator<Item = f32> + '_ {
         // next < N and len <= N, so this cannot underflow.
-        let start = (self.next + N - self.len) % N;
-        (0..self.len).filter_map(move |k| self.ring.get((start + k) % N).copied())
+        let start = self.next.wrapping_add(N).wrapping_sub(self.len) % N;
+        (0..self.len).filter_map(move |k| self.ring.get(start.wrapping_add(k) % N).copied())
     }
 
     /// Forgets everything but the patience and the growth limit.

@@ -21,7 +21,10 @@ impl Init {
     /// The half-width `a` of the uniform distribution for a layer with these fans.
     pub fn limit(self, fan_in: usize, fan_out: usize) -> f32 {
         match self {
-            Init::XavierUniform => crate::math::sqrt(6.0 / (fan_in + fan_out).max(1) as f32),
+            // Saturating: fans near `usize::MAX` must not overflow (tools/nopanic proves it).
+            Init::XavierUniform => {
+                crate::math::sqrt(6.0 / fan_in.saturating_add(fan_out).max(1) as f32)
+            }
             Init::HeUniform => crate::math::sqrt(6.0 / fan_in.max(1) as f32),
             Init::Uniform(a) if a.is_finite() => a.abs(),
             Init::Uniform(_) => 0.0,
@@ -78,6 +81,9 @@ mod tests {
     fn limits_follow_the_formulas() {
         assert!((Init::XavierUniform.limit(2, 4) - 1.0).abs() < 1e-6);
         assert!((Init::HeUniform.limit(6, 1) - 1.0).abs() < 1e-6);
+        // Huge fans saturate instead of overflowing (a panic with overflow checks on).
+        let tiny = Init::XavierUniform.limit(usize::MAX, usize::MAX);
+        assert!(tiny > 0.0 && tiny < 1e-9, "{tiny}");
         assert_eq!(Init::Uniform(0.3).limit(5, 5), 0.3);
     }
 

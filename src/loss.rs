@@ -198,7 +198,8 @@ pub fn one_hot<const N: usize>(label: usize) -> Result<[f32; N], crate::TrainErr
 pub fn argmax<const N: usize>(y: &[f32; N]) -> usize {
     let mut best = 0;
     let mut best_value = f32::NAN;
-    for (i, &v) in y.iter().enumerate() {
+    // `zip(0..N)`, not `enumerate()`: a range cannot overflow (tools/nopanic's proof).
+    for (&v, i) in y.iter().zip(0..N) {
         if v > best_value || best_value.is_nan() && !v.is_nan() {
             best = i;
             best_value = v;

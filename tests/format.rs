@@ -31,6 +31,14 @@ fn seeded(seed: u64) -> Xor {
     m
 }
 
+/// The parameters as bit patterns: "unchanged" and "loaded exactly" mean bit-identical,
+/// which `f32 ==` cannot check (it equates −0.0 and 0.0, and never equates NaN).
+fn bits<L: Layer>(m: &L) -> Vec<u32> {
+    (0..L::PARAM_BLOCKS)
+        .flat_map(|b| m.param_block(b).iter().map(|v| v.to_bits()))
+        .collect()
+}
+
 fn image(m: &Xor) -> [u8; format::encoded_len::<Xor>()] {
     let mut buf = [0u8; format::encoded_len::<Xor>()];
     assert_eq!(format::save(m, &mut buf), Ok(buf.len()));
@@ -47,7 +55,10 @@ fn reseal(buf: &mut [u8]) {
 #[test]
 fn rust_writes_the_same_bytes_as_python() {
     assert_eq!(image(&golden()).as_slice(), GOLDEN);
-    assert_eq!(format::from_bytes::<Xor>(GOLDEN), Ok(golden()));
+    assert_eq!(
+        bits(&format::from_bytes::<Xor>(GOLDEN).unwrap()),
+        bits(&golden())
+    );
     let h = format::verify(GOLDEN).unwrap();
     assert_eq!(
         h,
@@ -70,7 +81,7 @@ fn another_architecture_is_refused() {
             found: Xor::SIGNATURE
         })
     );
-    assert_eq!(wider, Wider::ZERO);
+    assert_eq!(bits(&wider), bits(&Wider::ZERO));
 
     // Same parameter count and image length, different activation: still refused.
     type A = chain![Dense<3, 3>, Tanh<3>];
@@ -140,7 +151,11 @@ fn each_error_is_reported_and_leaves_the_model_alone() {
         let mut m = before;
         let err = format::load(&mut m, &bytes).unwrap_err();
         assert!(expected(&err), "{err:?} for {bytes:02x?}");
-        assert_eq!(m, before, "model changed by a failed load ({err})");
+        assert_eq!(
+            bits(&m),
+            bits(&before),
+            "model changed by a failed load ({err})"
+        );
         // Display gives a readable message; Error is implemented.
         let e: &dyn core::error::Error = &err;
         assert!(!e.to_string().is_empty());
@@ -170,18 +185,128 @@ fn save_errors() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// Random bytes (with a valid magic half of the time) never panic and never touch the
-    /// model unless they are accepted.
+    /// Structurally valid images with one targeted corruption each, so every check of
+    /// `load` is reached (magic, version, header length, image length, CRC, signature,
+    /// parameter count, NaN/∞ payload, and the copy of an intact image). Each case has
+    /// exactly one expected outcome, computed here independently of the loader; a refused
+    /// image leaves the model bit-identical, an accepted one is loaded bit for bit.
     #[test]
-    fn random_bytes_never_panic(mut bytes in proptest::collection::vec(any::<u8>(), 0..200),
-                                magic in any::<bool>()) {
-        if magic && bytes.len() >= 4 {
-            bytes[..4].copy_from_slice(b"SNET");
+    fn targeted_corruption_gives_the_exact_error(
+        seed in 0u64..1000,
+        kind in 0u8..11,
+        at in any::<usize>(),
+        value in any::<u32>(),
+        cut in 0usize..92,
+    ) {
+        let model = seeded(seed);
+        let good = image(&model);
+        let mut bytes = good.to_vec();
+        let word = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let expected: Result<(), LoadError> = match kind {
+            // Intact: loads, and the model is exactly the saved one.
+            0 => Ok(()),
+            // One magic byte changed.
+            1 => {
+                let i = at % 4;
+                bytes[i] = bytes[i].wrapping_add(1 + (value % 255) as u8);
+                Err(LoadError::BadMagic)
+            }
+            // Any other version.
+            2 => {
+                let v = if value == 1 { 2 } else { value };
+                bytes[4..8].copy_from_slice(&v.to_le_bytes());
+                Err(LoadError::UnsupportedVersion { found: v })
+            }
+            // Truncated: shorter than a header, or shorter than the image.
+            3 => {
+                bytes.truncate(cut);
+                match cut {
+                    // Not even a header: the minimum image length is expected.
+                    0..20 => Err(LoadError::WrongLength { expected: 24, found: cut }),
+                    _ => Err(LoadError::WrongLength { expected: 92, found: cut }),
+                }
+            }
+            // Trailing bytes.
+            4 => {
+                let extra = 1 + at % 16;
+                bytes.extend(std::iter::repeat_n(value as u8, extra));
+                Err(LoadError::WrongLength { expected: 92, found: 92 + extra })
+            }
+            // One signature or payload bit flipped, not resealed: the CRC catches it.
+            5 => {
+                let i = if at % 2 == 0 { 8 + (at / 2) % 8 } else { 20 + (at / 2) % 68 };
+                bytes[i] ^= 1 << (value % 8);
+                let stored = word(&bytes, 88);
+                Err(LoadError::Checksum { stored, computed: format::crc32(&bytes[..88]) })
+            }
+            // The stored CRC itself corrupted.
+            6 => {
+                let stored = word(&bytes, 88) ^ value.max(1);
+                bytes[88..].copy_from_slice(&stored.to_le_bytes());
+                Err(LoadError::Checksum { stored, computed: format::crc32(&bytes[..88]) })
+            }
+            // Another architecture's signature, resealed.
+            7 => {
+                let sig = Xor::SIGNATURE ^ u64::from(value.max(1));
+                bytes[8..16].copy_from_slice(&sig.to_le_bytes());
+                reseal(&mut bytes);
+                Err(LoadError::ShapeMismatch { expected: Xor::SIGNATURE, found: sig })
+            }
+            // Another parameter count, image resized to match and resealed: the header is
+            // self-consistent, but not for this model.
+            8 => {
+                let params = 1 + (value % 40);
+                let params = if params == 17 { 18 } else { params };
+                bytes[16..20].copy_from_slice(&params.to_le_bytes());
+                bytes.resize(24 + 4 * params as usize, 0);
+                reseal(&mut bytes);
+                Err(LoadError::ShapeMismatch { expected: Xor::SIGNATURE, found: Xor::SIGNATURE })
+            }
+            // Another parameter count, length left alone: the image length is wrong.
+            9 => {
+                let params = if value == 17 { 16 } else { value };
+                bytes[16..20].copy_from_slice(&params.to_le_bytes());
+                reseal(&mut bytes);
+                let expected = (params as usize).checked_mul(4).and_then(|n| n.checked_add(24));
+                Err(LoadError::WrongLength { expected: expected.unwrap_or(usize::MAX), found: 92 })
+            }
+            // A NaN or ±∞ parameter, resealed.
+            _ => {
+                let index = at % 17;
+                let bad = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY][value as usize % 3];
+                bytes[20 + 4 * index..24 + 4 * index].copy_from_slice(&bad.to_le_bytes());
+                reseal(&mut bytes);
+                Err(LoadError::NonFinite { index })
+            }
+        };
+        let before = seeded(seed + 1);
+        let mut m = before;
+        let got = format::load(&mut m, &bytes);
+        prop_assert_eq!(&got, &expected, "corruption kind {}", kind);
+        if got.is_ok() {
+            prop_assert_eq!(bits(&m), bits(&model), "loaded parameters differ");
+        } else {
+            prop_assert_eq!(bits(&m), bits(&before), "a refused image changed the model");
         }
+        // `verify` agrees with `load` on everything it can check without a model.
+        match (&expected, format::verify(&bytes)) {
+            (Ok(()) | Err(LoadError::ShapeMismatch { .. } | LoadError::NonFinite { .. }), v) => {
+                prop_assert!(v.is_ok(), "{:?}", v)
+            }
+            (Err(e), v) => prop_assert_eq!(v, Err(*e)),
+        }
+    }
+
+    /// Random bytes after a valid magic and version (the part the targeted cases above do
+    /// not shape) never panic, and never touch the model unless they are accepted.
+    #[test]
+    fn random_bytes_never_panic(tail in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let bytes = [&b"SNET\x01\0\0\0"[..], &tail].concat();
         let before = seeded(3);
         let mut m = before;
-        if format::load(&mut m, &bytes).is_err() {
-            prop_assert_eq!(m, before);
+        match format::load(&mut m, &bytes) {
+            Ok(()) => prop_assert_eq!(&image(&m)[..], &bytes[..]),
+            Err(_) => prop_assert_eq!(bits(&m), bits(&before)),
         }
     }
 
@@ -192,7 +317,7 @@ proptest! {
         let before = seeded(seed + 1);
         let mut m = before;
         prop_assert!(format::load(&mut m, &buf[..cut]).is_err());
-        prop_assert_eq!(m, before);
+        prop_assert_eq!(bits(&m), bits(&before));
     }
 
     /// Any single flipped bit, or any burst of up to 32 bits, is detected: CRC-32 catches
@@ -211,7 +336,7 @@ proptest! {
         let before = seeded(seed + 1);
         let mut m = before;
         prop_assert!(format::load(&mut m, &buf).is_err());
-        prop_assert_eq!(m, before);
+        prop_assert_eq!(bits(&m), bits(&before));
     }
 
     /// Any finite parameters survive save and load bit for bit.
@@ -248,7 +373,7 @@ proptest! {
             (Ok(()), None) => prop_assert_eq!(&image(&m)[..], &buf[..]),
             (Err(LoadError::NonFinite { index }), Some(i)) => {
                 prop_assert_eq!(index, i);
-                prop_assert_eq!(m, seeded(4));
+                prop_assert_eq!(bits(&m), bits(&seeded(4)));
             }
             (r, f) => prop_assert!(false, "{:?} with first non-finite {:?}", r, f),
         }

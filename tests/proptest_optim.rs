@@ -1,6 +1,7 @@
 //! Property test: on random convex problems (linear least squares, softmax regression), one
 //! optimizer step with a small learning rate lowers the batch loss, for SGD, momentum and
-//! Adam, and gradient-norm clipping keeps that true.
+//! Adam, and gradient-norm clipping keeps that true; momentum's velocity follows its
+//! recurrence over several steps.
 //!
 //! Case counts are bounded so CI stays fast (`CASES` per test; `PROPTEST_CASES=N` raises
 //! them for a long run). The seed is fixed unless `PROPTEST_RNG_SEED` is set.
@@ -73,6 +74,27 @@ where
     (before, mean_loss(m, loss, xs, ts), g * g)
 }
 
+/// The five parameters of a `LinReg` (weights, then bias), in f64.
+fn params(m: &LinReg) -> [f64; 5] {
+    let w = m.weights[0];
+    [w[0], w[1], w[2], w[3], m.bias[0]].map(f64::from)
+}
+
+/// Mean gradient of Mse over the batch, by hand: d/dw (y − t)² = 2·(y − t)·x, d/db = 2·(y − t).
+fn least_squares_gradient(m: &LinReg, xs: &[[f32; 4]], ts: &[[f32; 1]]) -> [f64; 5] {
+    let p = params(m);
+    let mut g = [0.0f64; 5];
+    for (x, t) in xs.iter().zip(ts) {
+        let y = (0..4).map(|j| p[j] * f64::from(x[j])).sum::<f64>() + p[4];
+        let r = 2.0 * (y - f64::from(t[0]));
+        for j in 0..4 {
+            g[j] += r * f64::from(x[j]);
+        }
+        g[4] += r;
+    }
+    g.map(|v| v / xs.len() as f64)
+}
+
 fn model<L: Layer + Zero>(seed: u64) -> L {
     let mut m = L::ZERO;
     m.init(Init::Uniform(1.0), &mut stacknet::rng(seed));
@@ -126,6 +148,33 @@ proptest! {
         let mut opt = Momentum::new(0.01, 0.9).unwrap();
         let (before, after, g2) = one_step(&mut m, &mut opt, &Mse, &xs, &ts);
         assert_descends(before, after, 0.01 * g2)?;
+    }
+
+    /// Momentum past its first step (which, from zero velocity, is plain SGD): three batch
+    /// steps on least squares, each checked against `v ← μ·v + g`, `p ← p − lr·v` with the
+    /// gradient computed here by hand (Mse of a linear model: 2·(y − t)·x), so a velocity
+    /// that is not kept, not decayed by μ, or decayed twice fails.
+    #[test]
+    fn momentum_velocity_carries_over_steps(seed in any::<u64>(), xs in inputs::<4>(),
+                                            ts in prop::collection::vec(-2.0f32..2.0, K),
+                                            lr in 1e-3f32..0.05, mu in 0.1f32..0.95) {
+        let ts: Vec<[f32; 1]> = ts.into_iter().map(|t| [t]).collect();
+        let mut m = model::<LinReg>(seed);
+        let mut opt = Momentum::new(lr, mu).unwrap();
+        let mut ws = Workspace::<LinReg>::new();
+        let mut velocity = [0.0f64; 5];
+        for step in 0..3 {
+            let grad = least_squares_gradient(&m, &xs, &ts);
+            let before = params(&m);
+            ws.batch(&mut m, &mut opt, &Mse, &xs, &ts).unwrap();
+            let after = params(&m);
+            for i in 0..5 {
+                velocity[i] = f64::from(mu) * velocity[i] + grad[i];
+                let want = before[i] - f64::from(lr) * velocity[i];
+                prop_assert!((after[i] - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                             "step {step}, parameter {i}: {} != {want}", after[i]);
+            }
+        }
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub fn load<L: Layer>(model: &mut L, bytes: &[u8]) -> Result<(), LoadError> {
         return Err(mismatch);
     }
     let payload = bytes
-        .get(HEADER_LEN..bytes.len() - CRC_LEN)
+        .get(HEADER_LEN..bytes.len().saturating_sub(CRC_LEN))
         .ok_or(mismatch)?;
     let (words, _) = payload.as_chunks::<4>();
     if let Some(index) = words

@@ -169,8 +169,10 @@ impl<
     fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
         for ((yc, xc), ac) in y.iter_mut().zip(x).zip(&mut cache.offsets) {
-            for (oy, (yrow, arow)) in yc.iter_mut().zip(ac).enumerate() {
-                for (ox, (v, a)) in yrow.iter_mut().zip(arow).enumerate() {
+            // `zip(0..OH)`, not `enumerate()`: a range cannot overflow, while enumerate's
+            // counter carries an overflow check the optimizer does not always remove.
+            for ((yrow, arow), oy) in yc.iter_mut().zip(ac).zip(0..OH) {
+                for ((v, a), ox) in yrow.iter_mut().zip(arow).zip(0..OW) {
                     (*v, *a) = Self::window(xc, oy, ox);
                 }
             }
@@ -190,8 +192,8 @@ impl<
         let Some(dx) = dx else { return };
         *dx = [[[0.0; W]; H]; C];
         for ((dxc, dyc), ac) in dx.iter_mut().zip(dy).zip(&cache.offsets) {
-            for (oy, (dyrow, arow)) in dyc.iter().zip(ac).enumerate() {
-                for (ox, (&d, &a)) in dyrow.iter().zip(arow).enumerate() {
+            for ((dyrow, arow), oy) in dyc.iter().zip(ac).zip(0..OH) {
+                for ((&d, &a), ox) in dyrow.iter().zip(arow).zip(0..OW) {
                     let (ky, kx) = (a as usize / K, a as usize % K);
                     // Always in range (the shape check and `window` guarantee it); `get`
                     // keeps a panic path out of the firmware image all the same.

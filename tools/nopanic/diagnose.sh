@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Lists every panic call site left in the no-panic image, with its inlined call stack.
 # Usage: tools/nopanic/diagnose.sh [target] [opt-level] [features]
-#        (defaults: thumbv7em-none-eabihf 3, no extra feature; e.g. `... 3 conv`)
+#        (defaults: thumbv7em-none-eabihf 3, no extra feature)
 # Needs llvm-objdump and llvm-addr2line (Debian package `llvm`).
 set -euo pipefail
+# A relative CARGO_TARGET_DIR means relative to the caller's directory, not this one.
+[ -z "${CARGO_TARGET_DIR:-}" ] || CARGO_TARGET_DIR=$(realpath -m "$CARGO_TARGET_DIR")
 cd "$(dirname "$0")"
 target=${1:-thumbv7em-none-eabihf}
 opt=${2:-3}
