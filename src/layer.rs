@@ -271,8 +271,12 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
         first: usize,
     ) {
         let (ca, dh, cb) = cache;
-        self.1
-            .update(cb, dy, opt, first + <A::Grads as Params>::BLOCKS);
+        self.1.update(
+            cb,
+            dy,
+            opt,
+            first.wrapping_add(<A::Grads as Params>::BLOCKS),
+        );
         if <A::Grads as Params>::LEN > 0 {
             self.0.update(ca, dh, opt, first);
         }
@@ -287,7 +291,7 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
         first: usize,
     ) {
         self.0.apply(&grads.0, scale, opt, first);
-        let next = first + <A::Grads as Params>::BLOCKS;
+        let next = first.wrapping_add(<A::Grads as Params>::BLOCKS);
         self.1.apply(&grads.1, scale, opt, next);
     }
 

@@ -93,11 +93,18 @@ impl Slot {
         Self { block, offset: 0 }
     }
 
-    /// `offset` values further into the same block.
+    /// The start of block `first + i` (a layer's `i`-th trainable block when its first is
+    /// `first`). Wrapping arithmetic: a slot past every block finds no state and updates
+    /// nothing, so slot arithmetic never needs an overflow check (or a panic path).
+    pub const fn of(first: usize, i: usize) -> Self {
+        Self::block(first.wrapping_add(i))
+    }
+
+    /// `offset` values further into the same block (wrapping, as [`Slot::of`]).
     pub const fn at(self, offset: usize) -> Self {
         Self {
             block: self.block,
-            offset: self.offset + offset,
+            offset: self.offset.wrapping_add(offset),
         }
     }
 }

@@ -386,8 +386,9 @@ impl<
     ) {
         let mut patch = [[[0.0; K]; K]; C_IN];
         let g = gwo.as_flattened_mut().as_flattened_mut();
-        for (oy, drow) in dyo.iter().enumerate() {
-            for (ox, &d) in drow.iter().enumerate() {
+        // `zip(0..N)` rather than `enumerate()`: its bound is visible to the no-panic proof.
+        for (drow, oy) in dyo.iter().zip(0..OH) {
+            for (&d, ox) in drow.iter().zip(0..OW) {
                 if d != 0.0 {
                     Self::gather(x, oy, ox, &mut patch);
                     axpy(d, patch.as_flattened().as_flattened(), g);
@@ -513,14 +514,14 @@ impl<
         first: usize,
     ) {
         let () = Self::SHAPE_OK;
-        for (o, (wo, dyo)) in self.weights.iter_mut().zip(dy).enumerate() {
+        for ((wo, dyo), o) in self.weights.iter_mut().zip(dy).zip(0..C_OUT) {
             let mut g = [[[0.0; K]; K]; C_IN];
             if Self::PATCHES {
                 Self::patches_channel_grad(x, dyo, &mut g);
             } else {
                 Self::rows_channel_grad(x, dyo, &mut g);
             }
-            let at = Slot::block(first).at(o * C_IN * K * K);
+            let at = Slot::block(first).at(o.wrapping_mul(C_IN * K * K));
             let w = wo.as_flattened_mut().as_flattened_mut();
             opt.update_slice(at, w, g.as_flattened().as_flattened(), 1.0);
         }
@@ -528,7 +529,7 @@ impl<
         for (b, dyo) in gb.iter_mut().zip(dy) {
             *b = 0.0 + channel_sum(dyo);
         }
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, &gb, 1.0);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, &gb, 1.0);
     }
 
     fn apply<M: Layer, O: Optimizer<M>>(
@@ -540,7 +541,7 @@ impl<
     ) {
         let gw = grads.weights.as_flattened().as_flattened().as_flattened();
         opt.update_slice(Slot::block(first), self.param_block_mut(0), gw, scale);
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, &grads.bias, scale);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {

@@ -289,7 +289,7 @@ impl<
             // becomes +0.0 there too).
             *b = 0.0 + channel_sum(dyo);
         }
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, &gb, 1.0);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, &gb, 1.0);
     }
 
     fn apply<M: Layer, O: Optimizer<M>>(
@@ -301,7 +301,7 @@ impl<
     ) {
         let gw = grads.weights.as_flattened().as_flattened();
         opt.update_slice(Slot::block(first), self.param_block_mut(0), gw, scale);
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, &grads.bias, scale);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {

@@ -138,7 +138,7 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
         // it never needs a buffer.
         let weights = self.weights.as_flattened_mut();
         opt.update_outer(Slot::block(first), weights, dy, x, 1.0);
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, dy, 1.0);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, dy, 1.0);
     }
 
     #[inline]
@@ -154,7 +154,7 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
             grads.weights.as_flattened(),
         );
         opt.update_slice(Slot::block(first), w, gw, scale);
-        opt.update_slice(Slot::block(first + 1), &mut self.bias, &grads.bias, scale);
+        opt.update_slice(Slot::of(first, 1), &mut self.bias, &grads.bias, scale);
     }
 
     fn param_block(&self, i: usize) -> &[f32] {

@@ -362,16 +362,16 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         for (g, rows) in self.weight_hh.iter_mut().enumerate() {
             for (j, w) in rows.iter_mut().enumerate() {
                 cache.row_grad_hh(g, j, &mut row_h);
-                opt.update_slice(Slot::block(first + 1).at((g * H + j) * H), w, &row_h, 1.0);
+                opt.update_slice(Slot::of(first, 1).at((g * H + j) * H), w, &row_h, 1.0);
             }
         }
         // Sums from +0.0 are never -0.0, so adding them to a zeroed buffer (the buffered
         // path) changes no bit: both paths hand the optimizer the same values.
         let (gi, gh) = cache.bias_grads();
         let bi = self.bias_ih.as_flattened_mut();
-        opt.update_slice(Slot::block(first + 2), bi, gi.as_flattened(), 1.0);
+        opt.update_slice(Slot::of(first, 2), bi, gi.as_flattened(), 1.0);
         let bh = self.bias_hh.as_flattened_mut();
-        opt.update_slice(Slot::block(first + 3), bh, gh.as_flattened(), 1.0);
+        opt.update_slice(Slot::of(first, 3), bh, gh.as_flattened(), 1.0);
     }
 
     fn apply<M: Layer, O: Optimizer<M>>(
@@ -383,7 +383,7 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
     ) {
         for b in 0..4 {
             opt.update_slice(
-                Slot::block(first + b),
+                Slot::of(first, b),
                 self.param_block_mut(b),
                 grads.param_block(b),
                 scale,

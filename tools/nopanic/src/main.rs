@@ -23,9 +23,10 @@ use stacknet::layer::signature;
 use stacknet::layers::activation::{Activation, IdentityFn, SigmoidFn, TanhFn};
 use stacknet::layers::{AvgPool2d, Conv2d, Flatten, MaxPool2d, Relu3, Unflatten};
 use stacknet::loss::{BinaryCrossEntropy, Loss, Mse, SoftmaxCrossEntropy, argmax, one_hot};
-use stacknet::optim::{Adam, AdamConfig, Momentum, Optimizer, Sgd};
+use stacknet::optim::{Adam, AdamConfig, Momentum, Sgd};
 use stacknet::replay::ReplayBuffer;
 use stacknet::{
+    BiasOnly, Frozen, Split, StepWorkspace,
     Dense, Footprint, Identity, Init, Layer, LeakyRelu, Relu, Sigmoid, Softmax, Tanh, Workspace,
     Zero, chain, math,
 };
@@ -69,6 +70,7 @@ fn xor_adam(seed: u64, lr: f32) {
         beta1: black_box(0.9),
         beta2: black_box(0.999),
         eps: black_box(1e-8),
+        weight_decay: black_box(0.0),
     };
     let Ok(mut opt) = Adam::with_config(config) else {
         return;
@@ -128,7 +130,7 @@ fn xor_sgd(seed: u64, lr: f32, limit: f32) {
     black_box((opt.max_norm(), opt.clipped(), opt.inner().lr()));
     black_box(opt.inner_mut());
     black_box(black_box(opt).into_inner());
-    let mut grads = black_box(model);
+    let mut grads = black_box(*ws.grads());
     black_box(clip_value(&mut grads, limit)).ok();
     black_box(clip_global_norm(&mut grads, limit)).ok();
     black_box(global_norm(&grads));
@@ -235,7 +237,9 @@ fn cnn(seed: u64, lr: f32, label: usize) {
     black_box(argmax(&model.infer(&x)));
     let pool = MaxPool2d::<4, 8, 8, 4, 4>::new();
     let mut cache = Zero::ZERO;
-    black_box(pool.forward(&black_box([[[0.5; 8]; 8]; 4]), &mut cache));
+    let mut pooled = Zero::ZERO;
+    pool.forward(&black_box([[[0.5; 8]; 8]; 4]), &mut cache, &mut pooled);
+    black_box(pooled);
     black_box(cache.offset(black_box(1), black_box(2), black_box(3)));
 }
 
@@ -261,11 +265,6 @@ fn keep2<A, B, R>(f: fn(A, B) -> R, a: A, b: B) -> R {
 /// [`keep0`] for a function of three arguments.
 fn keep3<A, B, C, R>(f: fn(A, B, C) -> R, a: A, b: B, c: C) -> R {
     black_box(f)(black_box(a), black_box(b), black_box(c))
-}
-
-/// [`keep0`] for a function of four arguments.
-fn keep4<A, B, C, D, R>(f: fn(A, B, C, D) -> R, a: A, b: B, c: C, d: D) -> R {
-    black_box(f)(black_box(a), black_box(b), black_box(c), black_box(d))
 }
 
 type Pool = MaxPool2d<4, 8, 8, 4, 4>;
@@ -328,15 +327,9 @@ fn building_blocks(seed: u64, n: usize) {
         Init::HeUniform,
         &mut rng,
     );
-    let mut sink = Relu::<2>::ZERO;
-    let cache = black_box([0.5f32; 2]);
-    keep4(
-        <Relu<2> as Layer>::backward_params,
-        &relu,
-        &cache,
-        &cache,
-        &mut sink,
-    );
+    let mut cache = black_box([0.5f32; 2]);
+    let mut sink = [0.0f32; 2];
+    relu.backward(&mut cache, &black_box([0.5f32; 2]), Some(&mut sink), None);
     black_box(sink);
     black_box((
         keep0(Softmax::<3>::new),
@@ -344,30 +337,24 @@ fn building_blocks(seed: u64, n: usize) {
         keep0(AvgPool2d::<1, 2, 2, 1, 1>::new),
     ));
     let flat = keep0(Flat::new);
-    let (mut flat_grads, mut unflat_grads) = (Flat::ZERO, Unflat::ZERO);
+    let (mut flat_dx, mut unflat_dx) = (black_box([[[0.0f32; 3]; 2]]), black_box([0.0f32; 4]));
     let unflat = keep0(Unflat::new);
     // Different sizes for the two: LLVM merges functions with identical code, and the
     // merged copy keeps the debug info of one of them only.
     let (map6, row6) = (black_box([[[1.0f32; 3]; 2]]), black_box([1.0f32; 6]));
     let (map, row) = (black_box([[[1.0f32; 2]; 2]]), black_box([1.0f32; 4]));
     black_box(keep2(<Flat as Layer>::infer, &flat, &map6));
-    black_box(keep3(<Flat as Layer>::forward, &flat, &map6, &mut ()));
-    black_box(keep4(
-        <Flat as Layer>::backward,
-        &flat,
-        &(),
-        &row6,
-        &mut flat_grads,
-    ));
+    let mut row_out = [0.0f32; 6];
+    flat.forward(&map6, &mut (), &mut row_out);
+    black_box(row_out);
+    flat.backward(&mut (), &row6, Some(&mut flat_dx), None);
+    black_box(flat_dx);
     black_box(keep2(<Unflat as Layer>::infer, &unflat, &row));
-    black_box(keep3(<Unflat as Layer>::forward, &unflat, &row, &mut ()));
-    black_box(keep4(
-        <Unflat as Layer>::backward,
-        &unflat,
-        &(),
-        &map,
-        &mut unflat_grads,
-    ));
+    let mut map_out = [[[0.0f32; 2]; 2]];
+    unflat.forward(&row, &mut (), &mut map_out);
+    black_box(map_out);
+    unflat.backward(&mut (), &map, Some(&mut unflat_dx), None);
+    black_box(unflat_dx);
 
     // The getters of the training state.
     let ws = Workspace::<Xor>::new();
@@ -383,11 +370,47 @@ fn building_blocks(seed: u64, n: usize) {
         black_box(keep1(ClipNorm::<Sgd>::inner_mut, &mut clip));
     }
     if let Ok(mut sgd) = Sgd::new(black_box(0.1)) {
-        let mut model = Dense::<2, 2>::ZERO;
-        black_box(sgd.update(&mut model, &black_box(Dense::ZERO), black_box(0.5))).ok();
-        black_box(model);
+        black_box(sgd.set_lr(black_box(0.2))).ok();
+        black_box(sgd.lr());
     }
     black_box(Tanh::<2>::new());
+}
+
+/// Transfer learning: a frozen body, bias-only and fused per-sample steps with every
+/// optimizer, ping-pong inference, the named halves of a model.
+fn transfer(seed: u64, lr: f32) {
+    type Body = chain![Dense<4, 8>, Relu<8>];
+    type HeadOnly = (Frozen<Body>, Dense<8, 2>);
+    type TinyTl = chain![BiasOnly<Dense<4, 8>>, Relu<8>, Dense<8, 2>];
+    let mut head = HeadOnly::ZERO;
+    head.init(Init::HeUniform, &mut stacknet::rng(seed));
+    let mut tiny = TinyTl::ZERO;
+    tiny.init(Init::HeUniform, &mut stacknet::rng(seed));
+    let x = black_box([0.5f32; 4]);
+    let t = black_box([1.0f32, 0.0]);
+    let mut step = StepWorkspace::<HeadOnly>::new();
+    let mut tiny_ws = Workspace::<TinyTl>::new();
+    let (Ok(mut adam), Ok(mut momentum)) = (
+        Adam::<HeadOnly>::adamw(lr, black_box(0.01)),
+        Momentum::<TinyTl>::new(lr, black_box(0.9)),
+    ) else {
+        return;
+    };
+    while again() {
+        black_box(step.step(&mut head, &mut adam, &SoftmaxCrossEntropy, &x, &t)).ok();
+        black_box(tiny_ws.step(&mut tiny, &mut momentum, &Mse, &x, &t)).ok();
+        black_box(tiny_ws.batch(&mut tiny, &mut momentum, &Mse, &[x], &[t])).ok();
+    }
+    black_box(adam.set_lr(black_box(0.01))).ok();
+    black_box((adam.lr(), momentum.lr(), momentum.velocity(), adam.moments()));
+    black_box(momentum.set_lr(black_box(0.01))).ok();
+    let mut scratch = [0.0f32; 16];
+    black_box(head.infer_with(&x, black_box(&mut scratch[..])));
+    black_box(tiny.infer_with(&x, black_box(&mut scratch[..])));
+    black_box((head.body(), head.head()));
+    black_box(head.head_mut());
+    black_box(&head);
+    black_box(&tiny);
 }
 
 /// The image's entry point: runs every path once, then sleeps.
@@ -397,6 +420,7 @@ pub extern "C" fn _start() -> ! {
     let lr = black_box(0.05f32);
     xor_adam(seed, lr);
     xor_sgd(seed, lr, black_box(1.0));
+    transfer(seed, lr);
     classifier(seed, lr, black_box(2));
     probabilities(seed, lr);
     replay(seed, lr);
