@@ -258,30 +258,26 @@ per inference on $m4f (release; $digits_s with the size profile).
 For scale, the goals come from AIfES's published figures for a *smaller* 2-3-1 net on a
 Cortex-M4F: 276 B (SGD) and 700 B (Adam) of training memory, about 6.5 KB of library code.
 
-What it would take to close the gaps:
-- **RAM.** The model state alone is $(v "$fp.train_adam") B before any stack: params, gradient buffer
-  and Adam's two moments are $(v "$fp.params") B each, Adam also keeps its hyper-parameters and
-  bias-correction powers ($(( $(v "$fp.adam") - 2 * $(v "$fp.params") )) B), the cache $(v "$fp.cache") B. With one sample per
-  update the gradient buffer is avoidable: a fused step that hands each layer's gradient
-  straight to the optimizer during backward saves $(v "$fp.grads") B; keeping Adam's hyper-parameters
-  in a shared \`&AdamConfig\` or consts saves 16 B; the first layer's cache copies the input
-  the caller already holds. The step's own stack (register saves, \`dy\`/\`dx\` temporaries,
-  \`expf\`) is the rest.
-- **Flash.** \`libm\`'s software \`sqrtf\` is $sqrt_bytes B of it (code and its table): Adam calls
-  \`sqrt\` once per parameter, and the M4F has a one-instruction \`vsqrt.f32\` that stable
-  \`no_std\` Rust cannot reach without \`unsafe\` \`asm!\` (the library forbids \`unsafe\`) or the
-  unstable \`core_float_math\`. The table below lists the rest; SGD needs no \`sqrt\`.
+Where the rest goes (session 2 already fused the per-sample step, so there is no gradient
+buffer to fill, scan and clear, and uses the FPU's \`vsqrt.f32\` on hard-float Arm cores):
+- **RAM.** The per-sample Adam state is $(v "$fp.train_adam") B before any stack: params and
+  Adam's two moments ($(v "$fp.params") B each), Adam's hyper-parameters, powers and step
+  coefficients ($(( $(v "$fp.adam") - 2 * $(v "$fp.params") )) B), and the step workspace
+  (cache $(v "$fp.cache") B: dense inputs, activation outputs and the hidden activations a chain
+  keeps in its cache, plus the output). The step's own stack is the rest.
+- **Flash.** The step adds a gradient survey (the statistics an optimizer checks before it
+  writes anything) and the generic chain plumbing; the table below lists the symbols.
 - **Instructions.** Adam's update costs $((step_f - sgd_f)) instructions per step more than SGD's
-  ($(((step_f - sgd_f) / 17)) per parameter): a software \`sqrt\` (see above) and a division per
-  parameter. Per step the library also checks the input, target,
-  loss and all gradients for NaN/∞ (the guarantee that bad data never reaches the weights)
-  and zeroes the gradient buffer. The levers: hardware \`sqrt\` on FPU cores, a fused
-  single-sample update (no gradient buffer to fill, scan and clear), and a cheaper \`exp\`
-  for the sigmoid; the SGD figure shows what a step costs without Adam's arithmetic.
+  ($(((step_f - sgd_f) / 17)) per parameter: a division and the moment updates). The safety
+  checks (finite input, target, loss and gradients, the survey pass) are about 20–26 % of a
+  step: \`docs/YARDSTICK.md\` measures the same step without them against hand-written C.
+- Related reports: \`docs/YARDSTICK.md\` (hand-written C on the same boards),
+  \`docs/FINETUNE.md\` (fine-tuning a CNN on the device: issue 12's goals table),
+  \`docs/INT8.md\` (int8 inference).
 
 ## Model bytes (\`stacknet::Footprint::of::<Xor>()\`, printed by the firmware)
 
-| params | grads | cache | workspace (cache + grads + counter) | Adam state | SGD training total | Adam training total |
+| params | grads (mini-batch only) | cache | mini-batch workspace | Adam state | SGD per-sample training total | Adam per-sample training total |
 |---|---|---|---|---|---|---|
 | $(v "$fp.params") | $(v "$fp.grads") | $(v "$fp.cache") | $(v "$fp.workspace") | $(v "$fp.adam") | $(v "$fp.train_sgd") | $(v "$fp.train_adam") |
 
