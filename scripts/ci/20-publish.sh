@@ -19,7 +19,7 @@ start=$SECONDS
 
 # --- 1. what is in the package ------------------------------------------------------------
 list=$(cargo package --list --allow-dirty --quiet 2>/dev/null)
-unexpected=$(grep -vE '^(src/.*\.rs|data/fonts/(DejaVuSans\.ttf|LICENSE)|docs/[A-Z]+\.md|README\.md|CHANGELOG\.md|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$list" || true)
+unexpected=$(grep -vE '^(src/.*\.rs|data/fonts/(DejaVuSans\.ttf|LICENSE)|docs/[A-Z0-9]+\.md|README\.md|CHANGELOG\.md|Cargo\.(toml|toml\.orig|lock)|\.cargo_vcs_info\.json)$' <<<"$list" || true)
 if [ -n "$unexpected" ]; then
   log "FAIL: files in the package that Cargo.toml's include should leave out:"
   sed 's/^/    /' <<<"$unexpected" >&2
