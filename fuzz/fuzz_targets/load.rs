@@ -15,7 +15,7 @@ use stacknet::format::{self, Header};
 use stacknet::layers::activation::TanhFn;
 use stacknet::{
     Act, AvgPool2d, Conv2d, Dense, Flatten, Identity, Layer, LeakyRelu, MaxPool2d, Relu, Relu3,
-    Sigmoid, Softmax, Tanh, Unflatten, chain,
+    Sigmoid, Softmax, Tanh, Unflatten, Zero, chain,
 };
 
 type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
@@ -57,7 +57,7 @@ fn bit_identical<L: Layer>(a: &L, b: &L) -> bool {
     })
 }
 
-fn check<L: Layer>(data: &[u8]) {
+fn check<L: Layer + Zero>(data: &[u8]) {
     // A recognisable non-zero starting value, so "unchanged" means something.
     let mut model = L::ZERO;
     for b in 0..L::PARAM_BLOCKS {
