@@ -45,10 +45,12 @@ pub type Relu3<const C: usize, const H: usize, const W: usize> = Act<ReluFn, Map
 /// assert_eq!(out_size(26, 2, 2, 0), 13); // 2×2 pooling
 /// ```
 pub const fn out_size(n: usize, k: usize, stride: usize, pad: usize) -> usize {
-    if stride == 0 || n + 2 * pad < k {
+    // Saturating: sizes from a file (the `.tflite` importer) must not overflow.
+    let padded = n.saturating_add(pad.saturating_mul(2));
+    if stride == 0 || padded < k {
         0
     } else {
-        (n + 2 * pad - k) / stride + 1
+        (padded - k) / stride + 1
     }
 }
 

@@ -635,14 +635,14 @@ impl Importer<'_, '_> {
         };
         let pad_of = |n: usize, on: usize| {
             if same {
-                ((on - 1) * stride + k).saturating_sub(n) / 2
+                (on.saturating_sub(1).saturating_mul(stride).saturating_add(k)).saturating_sub(n) / 2
             } else {
                 0
             }
         };
         let (pad, pad_w) = (pad_of(h, oh), pad_of(w, ow));
         let fits = |n: usize, on: usize| {
-            on == out_size(n, k, stride, pad) || on == out_size(n + 1, k, stride, pad)
+            on == out_size(n, k, stride, pad) || on == out_size(n.saturating_add(1), k, stride, pad)
         };
         if pad != pad_w || pad >= k || !fits(h, oh) || !fits(w, ow) {
             return Err(self.err(

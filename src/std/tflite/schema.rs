@@ -100,12 +100,14 @@ impl Tensor {
         })
     }
 
-    /// Number of elements (product of the shape; negative dimensions count as 0).
+    /// Number of elements (product of the shape; negative dimensions count as 0). A shape
+    /// whose product overflows saturates at `usize::MAX`, which no buffer can match, so the
+    /// importer reports a size mismatch instead of overflowing (found by fuzzing).
     pub(crate) fn len(&self) -> usize {
         self.shape
             .iter()
             .map(|&d| usize::try_from(d).unwrap_or(0))
-            .product()
+            .fold(1usize, |n, d| n.saturating_mul(d))
     }
 }
 
