@@ -635,7 +635,11 @@ impl Importer<'_, '_> {
         };
         let pad_of = |n: usize, on: usize| {
             if same {
-                (on.saturating_sub(1).saturating_mul(stride).saturating_add(k)).saturating_sub(n) / 2
+                (on.saturating_sub(1)
+                    .saturating_mul(stride)
+                    .saturating_add(k))
+                .saturating_sub(n)
+                    / 2
             } else {
                 0
             }
