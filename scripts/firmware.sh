@@ -45,8 +45,10 @@ declare -A want=([xor-adam]=$(expected ADAM_CHECKSUM) [xor-sgd]=$(expected SGD_C
 # its model and expected outputs); it prints no checksum and passes on its own check.
 # The -none bins are the same firmware without the network: baselines for
 # flash and for the markers' own instruction count.
+# infer-iris runs the iris classifier whose first layer is the host-fitted `Standardize`
+# (tests/tabular.rs generates its model and expected outputs); it passes on its own check.
 # sqrt-check compares the FPU square root with libm's bit for bit (src/math.rs).
-runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none xor-train:sqrt-check infer:infer-xor infer:infer-digits infer:infer-none"
+runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none xor-train:sqrt-check infer:infer-xor infer:infer-digits infer:infer-iris infer:infer-none"
 declare -A R # R[profile.board.bin.key] = value, from the result: line and the firmware's lines
 failed=()
 out_dir=$(mktemp -d)
@@ -173,6 +175,20 @@ digits_table() {
       echo "| $b | $p | $(flash_minus "$i" "$n") | $(call_stack "$i")" \
            "| $(insns "$i" "$n") ($(insns_range "$i" "$n"))" \
            "| $(v "$i.agree") / $(v "$i.correct") of $(v "$i.of") | $(v "$i.bit_identical") of $(v "$i.of") |"
+    done
+  done
+}
+
+iris_table() {
+  local p b i n
+  echo "| board | profile | library + model + rows flash B | inference stack B | instructions per inference (min–max) | correct (host) | outputs bit-identical with host |"
+  echo "|---|---|---|---|---|---|---|"
+  for b in $boards; do
+    for p in release size; do
+      i=$p.$b.infer-iris n=$p.$b.infer-none
+      echo "| $b | $p | $(flash_minus "$i" "$n") | $(call_stack "$i")" \
+           "| $(insns "$i" "$n") ($(insns_range "$i" "$n"))" \
+           "| $(v "$i.correct") ($(v "$i.host_correct")) of $(v "$i.of") | $(v "$i.bit_identical") of $(v "$i.of") |"
     done
   done
 }
@@ -347,6 +363,18 @@ $(digits_table)
 - **instructions per inference**: mean over the ten images (min–max), minus the markers' own
   cost in \`infer-none\`. The inference takes its input by reference and returns the ten
   logits; the hidden layer (100 floats) lives on the stack.
+
+## A scaler that ships inside the model (firmware \`infer-iris\`)
+
+The iris classifier \`chain![Standardize<4>, Dense<4, 8>, Relu<8>, Dense<8, 3>]\`: the
+\`Standardize\` layer's per-feature mean and standard deviation were fitted on the host's
+training split (seed 1, stratified, 114 rows), then the whole model was trained there by
+\`tests/tabular.rs\`, which generates the \`static\` (\`tests/generated/iris_model.rs\`, included
+by the firmware as is) and the held-out rows with the host's outputs as bit patterns
+(\`firmware/infer/src/iris_data.rs\`). The firmware feeds the *raw* rows and fails unless every
+output is bit-identical: the device applies exactly the preprocessing the host trained with.
+
+$(iris_table)
 
 ## Determinism
 
