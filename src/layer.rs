@@ -86,6 +86,38 @@ pub trait Layer {
         grads: Option<&mut Self::Grads>,
     );
 
+    /// [`forward`](Layer::forward) for four samples at once, lane by lane the same bits.
+    /// Mini-batch training ([`BatchWorkspace`](crate::BatchWorkspace)) calls it so a layer
+    /// can read each weight once for four samples; this default simply runs four
+    /// `forward`s, which is what every layer without weights keeps.
+    fn forward4(
+        &self,
+        x: [&Self::Input; 4],
+        cache: [&mut Self::Cache; 4],
+        y: [&mut Self::Output; 4],
+    ) {
+        for ((x, cache), y) in x.into_iter().zip(cache).zip(y) {
+            self.forward(x, cache, y);
+        }
+    }
+
+    /// [`backward`](Layer::backward) for four samples, lane by lane the same bits: the
+    /// gradients of lane 0, then 1, 2, 3 are added to each parameter's sum in that order,
+    /// exactly as four `backward` calls do (this default).
+    fn backward4(
+        &self,
+        cache: [&mut Self::Cache; 4],
+        dy: [&Self::Output; 4],
+        dx: Option<[&mut Self::Input; 4]>,
+        mut grads: Option<&mut Self::Grads>,
+    ) {
+        let mut dx = dx.map(|d| d.map(Some));
+        for (lane, (cache, dy)) in cache.into_iter().zip(dy).enumerate() {
+            let dx = dx.as_mut().and_then(|d| d.get_mut(lane)?.take());
+            self.backward(cache, dy, dx, grads.as_deref_mut());
+        }
+    }
+
     /// Fused per-sample update: hands `opt` every trainable slice with this sample's
     /// gradient (from `cache` after `forward`/`backward`, and `dy`). Trainable block `i`
     /// of this layer is block `first + i` of the model. Layers that train nothing keep this
@@ -196,6 +228,16 @@ pub trait Layer {
 /// kept), and the "expected"/"found" pair names the two disagreeing sizes.
 pub const fn check<L: Layer>() {}
 
+/// Four chain caches split into their parts: four of A's, four hidden activations, four of
+/// B's (borrowed side by side, so each half of the chain sees its own four lanes).
+#[allow(clippy::type_complexity)]
+fn lanes<X, H, Y>(
+    cache: [&mut (X, H, Y); 4],
+) -> ([&mut X; 4], [&mut H; 4], [&mut Y; 4]) {
+    let [(a0, h0, b0), (a1, h1, b1), (a2, h2, b2), (a3, h3, b3)] = cache.map(|(a, h, b)| (a, h, b));
+    ([a0, a1, a2, a3], [h0, h1, h2, h3], [b0, b1, b2, b3])
+}
+
 /// The larger of two sizes, in `const` context.
 pub const fn max(a: usize, b: usize) -> usize {
     if a > b { a } else { b }
@@ -259,6 +301,41 @@ impl<A: Layer, B: Layer<Input = A::Output>> Layer for (A, B) {
             self.0.backward(ca, h, dx, ga);
         } else {
             self.1.backward(cb, dy, None, gb);
+        }
+    }
+
+    #[inline]
+    fn forward4(
+        &self,
+        x: [&Self::Input; 4],
+        cache: [&mut Self::Cache; 4],
+        y: [&mut Self::Output; 4],
+    ) {
+        let (ca, mut h, cb) = lanes(cache);
+        self.0.forward4(x, ca, h.each_mut().map(|h| &mut **h));
+        self.1.forward4(h.each_ref().map(|h| &**h), cb, y);
+    }
+
+    #[inline]
+    fn backward4(
+        &self,
+        cache: [&mut Self::Cache; 4],
+        dy: [&Self::Output; 4],
+        dx: Option<[&mut Self::Input; 4]>,
+        grads: Option<&mut Self::Grads>,
+    ) {
+        let (ca, mut h, cb) = lanes(cache);
+        let (ga, gb) = match grads {
+            Some((ga, gb)) => (Some(ga), Some(gb)),
+            None => (None, None),
+        };
+        // As in `backward`: the hidden gradient only when A needs it.
+        if dx.is_some() || <A::Grads as Params>::LEN > 0 {
+            self.1
+                .backward4(cb, dy, Some(h.each_mut().map(|h| &mut **h)), gb);
+            self.0.backward4(ca, h.each_ref().map(|h| &**h), dx, ga);
+        } else {
+            self.1.backward4(cb, dy, None, gb);
         }
     }
 

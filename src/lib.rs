@@ -9,6 +9,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod batch;
 pub mod clip;
 pub mod error;
 pub mod footprint;
@@ -32,6 +33,7 @@ pub mod zero;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod std;
 
+pub use batch::BatchWorkspace;
 pub use error::{ConfigError, TrainError};
 pub use footprint::Footprint;
 pub use init::{Init, rng};

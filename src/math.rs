@@ -219,6 +219,56 @@ pub(crate) fn dot_rows4<const N: usize>(rows: &[[f32; N]; 4], x: &[f32; N]) -> [
     core::array::from_fn(|r| dot(&rows[r], x))
 }
 
+/// Four dot products, `row · xs[s]` (one weight row, four samples), each summed in exactly
+/// the order of [`dot`]: the mini-batch twin of [`dot_rows4`], reading the row once for
+/// four samples.
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[inline]
+pub(crate) fn dot_samples4<const N: usize>(row: &[f32; N], xs: [&[f32; N]; 4]) -> [f32; 4] {
+    const LANES: usize = 8;
+    let (chunks, tail_w) = row.as_chunks::<LANES>();
+    let mut acc = [[0.0f32; LANES]; 4];
+    for (c, wc) in chunks.iter().enumerate() {
+        for (acc_s, x) in acc.iter_mut().zip(xs) {
+            let xc = &x[c * LANES..][..LANES];
+            for k in 0..LANES {
+                acc_s[k] += wc[k] * xc[k];
+            }
+        }
+    }
+    let done = chunks.len() * LANES;
+    core::array::from_fn(|s| {
+        let mut tail = 0.0;
+        for (w, xi) in tail_w.iter().zip(&xs[s][done..]) {
+            tail += w * xi;
+        }
+        let sum = if chunks.is_empty() {
+            0.0
+        } else {
+            sum_lanes(acc[s])
+        };
+        sum + tail
+    })
+}
+
+/// Four dot products, `row · xs[s]`, as four [`dot`] calls (see the x86 version above).
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+#[inline]
+pub(crate) fn dot_samples4<const N: usize>(row: &[f32; N], xs: [&[f32; N]; 4]) -> [f32; 4] {
+    core::array::from_fn(|s| dot(row, xs[s]))
+}
+
+/// `y[i] += a[0]·x[0][i]`, then `+= a[1]·x[1][i]`, `a[2]`, `a[3]`: four [`axpy`] calls in
+/// one pass over `y` (each `y[i]` gets the same four additions in the same order), so a
+/// gradient row is read and written once for four samples.
+#[inline]
+pub(crate) fn axpy4(a: [f32; 4], x: [&[f32]; 4], y: &mut [f32]) {
+    let [x0, x1, x2, x3] = x;
+    for ((((yi, v0), v1), v2), v3) in y.iter_mut().zip(x0).zip(x1).zip(x2).zip(x3) {
+        *yi = (((*yi + a[0] * v0) + a[1] * v1) + a[2] * v2) + a[3] * v3;
+    }
+}
+
 /// `y[i] += a * x[i]` over the common length.
 #[inline]
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {

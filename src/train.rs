@@ -39,8 +39,8 @@ use crate::zero::{Tensor, Zero};
 /// assert!(ws.step(&mut net, &mut opt, &Mse, &[f32::NAN, 0.0], &[1.0]).is_err());
 /// ```
 pub struct StepWorkspace<L: Layer> {
-    cache: L::Cache,
-    output: L::Output,
+    pub(crate) cache: L::Cache,
+    pub(crate) output: L::Output,
 }
 
 impl<L: Layer> StepWorkspace<L> {
@@ -56,7 +56,7 @@ impl<L: Layer> StepWorkspace<L> {
     }
 
     /// Forward pass and loss; refuses non-finite data. Returns the loss and d(loss)/d(y).
-    fn forward_loss<Lo: Loss<N>, const N: usize>(
+    pub(crate) fn forward_loss<Lo: Loss<N>, const N: usize>(
         &mut self,
         model: &L,
         loss: &Lo,
@@ -200,20 +200,9 @@ impl<L: Layer> Workspace<L> {
         opt: &mut O,
     ) -> Result<u32, TrainError> {
         let n = self.samples;
-        if n == 0 {
-            return Err(TrainError::EmptyBatch);
-        }
-        let scale = 1.0 / n as f32;
-        let mut survey = Survey::new(opt.wants_norm());
-        for b in 0..<L::Grads as Params>::BLOCKS {
-            survey.add_slice(self.grads.block(b), scale);
-        }
-        let begun = opt.begin(&survey.stats);
-        if begun.is_ok() {
-            model.apply(&self.grads, scale, opt, 0);
-        }
+        let applied = apply_sum(model, opt, &self.grads, n);
         self.clear();
-        begun.map(|()| n)
+        applied
     }
 
     /// One per-sample training step. With no samples pending it is the fused step of
@@ -308,4 +297,27 @@ impl<L: Layer> core::fmt::Debug for Workspace<L> {
             .field("pending", &self.samples)
             .finish_non_exhaustive()
     }
+}
+
+/// The update of a mini-batch, shared by [`Workspace::apply`] and
+/// [`BatchWorkspace::apply`](crate::BatchWorkspace::apply): `model` moves along the average
+/// of the `n` summed gradients in `grads` if the optimizer accepts their statistics, and
+/// not at all otherwise.
+pub(crate) fn apply_sum<L: Layer, O: Optimizer<L>>(
+    model: &mut L,
+    opt: &mut O,
+    grads: &L::Grads,
+    n: u32,
+) -> Result<u32, TrainError> {
+    if n == 0 {
+        return Err(TrainError::EmptyBatch);
+    }
+    let scale = 1.0 / n as f32;
+    let mut survey = Survey::new(opt.wants_norm());
+    for b in 0..<L::Grads as Params>::BLOCKS {
+        survey.add_slice(grads.block(b), scale);
+    }
+    opt.begin(&survey.stats)?;
+    model.apply(grads, scale, opt, 0);
+    Ok(n)
 }
