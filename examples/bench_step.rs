@@ -7,7 +7,8 @@
 //!
 //! `cargo run --release --example bench_step -- <workload> <n>` where workload is one of
 //! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_adam_step`, `digits_batch`,
-//! `mnist_infer`, `mnist_step`, `mnist_batch`, `cnn_infer`, `cnn_step`, `cnn_batch`. `scripts/bench_peers.sh` and
+//! `mnist_infer`, `mnist_step`, `mnist_batch`, `cnn_infer`, `cnn_step`, `cnn_batch`, and
+//! `digits_batch4`, `mnist_batch4`, `cnn_batch4` (the batch steps through `BatchWorkspace`). `scripts/bench_peers.sh` and
 //! `scripts/ci/50-perf.sh` run it twice (n = N0 and n = N1) under
 //! `valgrind --tool=callgrind` and divide the difference by N1 − N0: set-up and process
 //! start cancel out, leaving the exact instruction count of one step.
@@ -58,18 +59,24 @@ fn time_all() {
     time_median("digits_step", || common::class_step(&mut b, &mut opt));
     let (mut b, mut opt) = (common::digits(), common::adam());
     time_median("digits_batch", || common::class_batch(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::digits(), common::adam());
+    time_median("digits_batch4", || common::class_batch4(&mut b, &mut opt));
     let mut b = common::mnist();
     time_median("mnist_infer", || b.infer()[0]);
     let (mut b, mut opt) = (common::mnist(), common::sgd(common::LR));
     time_median("mnist_step", || common::class_step(&mut b, &mut opt));
     let (mut b, mut opt) = (common::mnist(), common::adam());
     time_median("mnist_batch", || common::class_batch(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::mnist(), common::adam());
+    time_median("mnist_batch4", || common::class_batch4(&mut b, &mut opt));
     let mut b = common::cnn();
     time_median("cnn_infer", || b.infer()[0]);
     let (mut b, mut opt) = (common::cnn(), common::sgd(common::LR));
     time_median("cnn_step", || common::class_step(&mut b, &mut opt));
     let (mut b, mut opt) = (common::cnn(), common::adam());
     time_median("cnn_batch", || common::class_batch(&mut b, &mut opt));
+    let (mut b, mut opt) = (common::cnn(), common::adam());
+    time_median("cnn_batch4", || common::class_batch4(&mut b, &mut opt));
 }
 
 fn main() {
@@ -113,6 +120,10 @@ fn main() {
             let (mut b, mut opt) = (common::digits(), common::adam());
             (0..n).for_each(|_| sum += black_box(common::class_batch(&mut b, &mut opt)));
         }
+        "digits_batch4" => {
+            let (mut b, mut opt) = (common::digits(), common::adam());
+            (0..n).for_each(|_| sum += black_box(common::class_batch4(&mut b, &mut opt)));
+        }
         "mnist_infer" => {
             let mut b = common::mnist();
             (0..n).for_each(|_| sum += black_box(b.infer())[0]);
@@ -125,6 +136,10 @@ fn main() {
             let (mut b, mut opt) = (common::mnist(), common::adam());
             (0..n).for_each(|_| sum += black_box(common::class_batch(&mut b, &mut opt)));
         }
+        "mnist_batch4" => {
+            let (mut b, mut opt) = (common::mnist(), common::adam());
+            (0..n).for_each(|_| sum += black_box(common::class_batch4(&mut b, &mut opt)));
+        }
         "cnn_infer" => {
             let mut b = common::cnn();
             (0..n).for_each(|_| sum += black_box(b.infer())[0]);
@@ -136,6 +151,10 @@ fn main() {
         "cnn_batch" => {
             let (mut b, mut opt) = (common::cnn(), common::adam());
             (0..n).for_each(|_| sum += black_box(common::class_batch(&mut b, &mut opt)));
+        }
+        "cnn_batch4" => {
+            let (mut b, mut opt) = (common::cnn(), common::adam());
+            (0..n).for_each(|_| sum += black_box(common::class_batch4(&mut b, &mut opt)));
         }
         other => {
             eprintln!("unknown workload {other}");

@@ -101,7 +101,12 @@ impl<L: Layer> BatchWorkspace<L> {
         model.forward4(
             x,
             [&mut l0.cache, &mut l1.cache, &mut l2.cache, &mut l3.cache],
-            [&mut l0.output, &mut l1.output, &mut l2.output, &mut l3.output],
+            [
+                &mut l0.output,
+                &mut l1.output,
+                &mut l2.output,
+                &mut l3.output,
+            ],
         );
         let lanes = [&mut *l0, &mut *l1, &mut *l2, &mut *l3];
         let mut dys = [[0.0f32; N]; 4];

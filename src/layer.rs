@@ -231,9 +231,7 @@ pub const fn check<L: Layer>() {}
 /// Four chain caches split into their parts: four of A's, four hidden activations, four of
 /// B's (borrowed side by side, so each half of the chain sees its own four lanes).
 #[allow(clippy::type_complexity)]
-fn lanes<X, H, Y>(
-    cache: [&mut (X, H, Y); 4],
-) -> ([&mut X; 4], [&mut H; 4], [&mut Y; 4]) {
+fn lanes<X, H, Y>(cache: [&mut (X, H, Y); 4]) -> ([&mut X; 4], [&mut H; 4], [&mut Y; 4]) {
     let [(a0, h0, b0), (a1, h1, b1), (a2, h2, b2), (a3, h3, b3)] = cache.map(|(a, h, b)| (a, h, b));
     ([a0, a1, a2, a3], [h0, h1, h2, h3], [b0, b1, b2, b3])
 }

@@ -151,7 +151,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     for (x, y) in ca.iter().zip(cb) {
         for k in 0..LANES {
-            acc[k] += x[k] * y[k];
+            acc[k] = madd(x[k], y[k], acc[k]);
         }
     }
     let mut tail = 0.0;
@@ -193,7 +193,7 @@ pub(crate) fn dot_rows4<const N: usize>(rows: &[[f32; N]; 4], x: &[f32; N]) -> [
         for (acc_r, row) in acc.iter_mut().zip(rows) {
             let wc = &row[c * LANES..][..LANES];
             for k in 0..LANES {
-                acc_r[k] += wc[k] * xc[k];
+                acc_r[k] = madd(wc[k], xc[k], acc_r[k]);
             }
         }
     }
@@ -232,7 +232,7 @@ pub(crate) fn dot_samples4<const N: usize>(row: &[f32; N], xs: [&[f32; N]; 4]) -
         for (acc_s, x) in acc.iter_mut().zip(xs) {
             let xc = &x[c * LANES..][..LANES];
             for k in 0..LANES {
-                acc_s[k] += wc[k] * xc[k];
+                acc_s[k] = madd(wc[k], xc[k], acc_s[k]);
             }
         }
     }
@@ -265,21 +265,89 @@ pub(crate) fn dot_samples4<const N: usize>(row: &[f32; N], xs: [&[f32; N]; 4]) -
 pub(crate) fn axpy4(a: [f32; 4], x: [&[f32]; 4], y: &mut [f32]) {
     let [x0, x1, x2, x3] = x;
     for ((((yi, v0), v1), v2), v3) in y.iter_mut().zip(x0).zip(x1).zip(x2).zip(x3) {
-        *yi = (((*yi + a[0] * v0) + a[1] * v1) + a[2] * v2) + a[3] * v3;
+        *yi = madd(
+            a[3],
+            *v3,
+            madd(a[2], *v2, madd(a[1], *v1, madd(a[0], *v0, *yi))),
+        );
     }
+}
+
+/// `a * b + c` as the kernels below accumulate it: rounded twice (multiply, then add), the
+/// same bits on every target. With the opt-in host feature `fast-fma` on a CPU built with
+/// FMA (`RUSTFLAGS="-C target-cpu=native"`), one fused multiply-add, rounded once: faster,
+/// but no longer bit-identical with a microcontroller (or with itself built without FMA).
+#[cfg(not(all(feature = "fast-fma", target_feature = "fma")))]
+#[inline(always)]
+fn madd(a: f32, b: f32, c: f32) -> f32 {
+    c + a * b
+}
+
+/// `a * b + c` fused (see the other `madd`): only with `fast-fma` and FMA hardware.
+#[cfg(all(feature = "fast-fma", target_feature = "fma"))]
+#[inline(always)]
+fn madd(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
 }
 
 /// `y[i] += a * x[i]` over the common length.
 #[inline]
 pub fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
     for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += a * xi;
+        *yi = madd(a, *xi, *yi);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every kernel stays within the textbook error bound of the exact (f64) result, with
+    /// or without `fast-fma` (the bound that the opt-in feature's docs promise).
+    #[test]
+    fn kernels_stay_within_the_rounding_bound() {
+        let mut s = 12345u32;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            (s >> 8) as f32 / 8_388_608.0 - 1.0
+        };
+        let row: [f32; 37] = core::array::from_fn(|_| next());
+        let xs: [[f32; 37]; 4] = core::array::from_fn(|_| core::array::from_fn(|_| next()));
+        let exact = |x: &[f32; 37]| -> (f64, f64) {
+            let dot = row
+                .iter()
+                .zip(x)
+                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                .sum();
+            let abs = row
+                .iter()
+                .zip(x)
+                .map(|(a, b)| f64::from(*a * *b).abs())
+                .sum::<f64>();
+            (dot, abs)
+        };
+        let bound = |abs: f64| 37.0 * f64::from(f32::EPSILON) * abs;
+        let four = dot_samples4(&row, xs.each_ref());
+        for (x, got) in xs.iter().zip(four) {
+            let (want, abs) = exact(x);
+            assert!((f64::from(dot(&row, x)) - want).abs() <= bound(abs));
+            assert_eq!(got.to_bits(), dot(&row, x).to_bits());
+        }
+        let mut y = [0.5f32; 37];
+        axpy4(
+            [0.25, -1.5, 2.0, 0.125],
+            xs.each_ref().map(|x| x.as_slice()),
+            &mut y,
+        );
+        for (i, yi) in y.iter().enumerate() {
+            let want = 0.5 + 0.25 * f64::from(xs[0][i]) - 1.5 * f64::from(xs[1][i])
+                + 2.0 * f64::from(xs[2][i])
+                + 0.125 * f64::from(xs[3][i]);
+            assert!((f64::from(*yi) - want).abs() <= 8.0 * f64::from(f32::EPSILON) * 4.0);
+        }
+    }
 
     #[test]
     fn sigmoid_is_stable_at_extremes() {
@@ -304,6 +372,8 @@ mod tests {
         assert_eq!(dot(&a[..3], &b), a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
     }
 
+    // Pins bits that the opt-in `fast-fma` (one rounding per multiply-add) changes on purpose.
+    #[cfg(not(all(feature = "fast-fma", target_feature = "fma")))]
     #[test]
     fn dot_order_is_pinned_and_shared_by_dot_rows4() {
         // The documented order, written out: 8 lanes over whole chunks, the fixed tree,

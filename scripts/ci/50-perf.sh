@@ -51,7 +51,7 @@ for w in $workloads; do
   # A batch workload is 32 samples per call: 4 calls (1 -> 5) count as many samples as
   # 32 calls of a per-sample one, and keep callgrind's time down.
   case $w in
-    *_batch) got=$(benches/peers/icount.sh "$STEP" "$w" 1 5) ;;
+    *_batch | *_batch4) got=$(benches/peers/icount.sh "$STEP" "$w" 1 5) ;;
     *) got=$(benches/peers/icount.sh "$STEP" "$w") ;;
   esac
   echo "$w $got" >>"$new"
