@@ -38,6 +38,12 @@ cargo build --release --quiet --example bench_step
 gcc -O3 -o "$OUT/baseline" "$PEERS/baseline.c" -lm
 gcc -O3 -o "$OUT/fann_driver" "$PEERS/fann_driver.c" -lfloatfann -lm
 STEP=$CARGO_TARGET_DIR/release/examples/bench_step
+# The opt-in host build of issue 16: FMA kernels (feature fast-fma) for this CPU
+# (target-cpu=native). Not bit-identical with the default build; timed only.
+log "building stacknet with --features fast-fma for target-cpu=native"
+RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR=$CARGO_TARGET_DIR/fast-fma \
+  cargo build --release --quiet --features fast-fma --example bench_step
+STEP_FMA=$CARGO_TARGET_DIR/fast-fma/release/examples/bench_step
 
 # --- facts about this run ----------------------------------------------------------------
 {
@@ -63,8 +69,8 @@ for d in threadpoolctl.threadpool_info():
 
 # --- callgrind instruction counts (deterministic) ----------------------------------------
 log "callgrind instruction counts"
-for w in xor_infer xor_step xor_epoch digits_infer digits_step digits_batch mnist_infer mnist_step mnist_batch \
-  cnn_infer cnn_step cnn_batch; do
+for w in xor_infer xor_step xor_epoch digits_infer digits_step digits_batch digits_batch4 mnist_infer \
+  mnist_step mnist_batch mnist_batch4 cnn_infer cnn_step cnn_batch cnn_batch4; do
   echo "stacknet $w $("$PEERS/icount.sh" "$STEP" "$w")"
 done >"$OUT/callgrind.txt"
 for w in xor_infer xor_step xor_epoch digits_infer digits_step mnist_infer mnist_step; do
@@ -76,6 +82,7 @@ for w in xor_step digits_step mnist_step cnn_step; do
   "$PEERS/profile.sh" "$STEP" "$w" >"$OUT/profile_$w.txt"
 done
 "$PEERS/profile.sh" "$STEP" mnist_batch 1 3 >"$OUT/profile_mnist_batch.txt"
+"$PEERS/profile.sh" "$STEP" mnist_batch4 1 3 >"$OUT/profile_mnist_batch4.txt"
 
 # --- wall time: medians of repeated runs, one thread each -----------------------------------
 # ROUNDS rounds, each running every implementation once in turn (each run reports a median
@@ -85,6 +92,7 @@ ROUNDS=${ROUNDS:-5}
 for ((round = 1; round <= ROUNDS; round++)); do
   log "timing round $round/$ROUNDS: stacknet, C, FANN, numpy, PyTorch"
   "$STEP" time
+  "$STEP_FMA" time | sed 's/^stacknet /fma /'
   "$OUT/baseline" time
   "$OUT/fann_driver"
   # numpy: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for this command only (see env README).
