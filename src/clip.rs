@@ -274,6 +274,38 @@ mod tests {
     }
 
     #[test]
+    fn values_already_at_the_limit_are_not_counted() {
+        let mut g = Dense::<2, 1>::from_parts([[1.0, -1.0]], [-0.5]);
+        assert_eq!(clip_value(&mut g, 1.0), Ok(0));
+        assert_eq!((g.weights, g.bias), ([[1.0, -1.0]], [-0.5]));
+    }
+
+    #[test]
+    fn max_abs_finds_the_largest_magnitude_anywhere() {
+        let g = Dense::<3, 1>::from_parts([[1.0, -3.0, 2.0]], [0.5]);
+        assert_eq!(max_abs(&g), 3.0);
+        let in_bias = Dense::<2, 1>::from_parts([[1.0, -2.0]], [-7.0]);
+        assert_eq!(max_abs(&in_bias), 7.0);
+        assert_eq!(max_abs(&Dense::<2, 1>::ZERO), 0.0);
+        let nan = Dense::<2, 1>::from_parts([[f32::NAN, 5.0]], [1.0]);
+        assert!(max_abs(&nan).is_nan());
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(
+            ClipError::Limit.to_string(),
+            "clip limit must be finite and greater than 0"
+        );
+        assert_eq!(
+            ClipError::NonFiniteGradient.to_string(),
+            "gradient contains NaN or infinity"
+        );
+    }
+
+    #[test]
     fn norm_is_overflow_safe() {
         let g = Dense::<2, 1>::from_parts([[3e30, 4e30]], [0.0]);
         let n = global_norm(&g);
