@@ -1,26 +1,10 @@
 //! `QMaxPool2d` and `QAvgPool2d`: int8 pooling (TFLite's `MAX_POOL_2D`, `AVERAGE_POOL_2D`
 //! with `VALID` padding). Input and output share scale and zero point, as TFLite requires.
 
-use crate::layers::conv::out_size;
+// The float layers' compile-time shape check (`VALID` windows): one rule for both.
+use crate::layers::pool::check_pool;
 use crate::quant::conv::QMap;
 use crate::quant::layer::QLayer;
-
-/// The compile-time shape check shared by both pooling layers (`VALID` windows only).
-const fn check_pool(c: usize, h: usize, w: usize, oh: usize, ow: usize, k: usize, s: usize) {
-    assert!(c > 0 && k > 0 && s > 0, "pooling needs C, K and S > 0");
-    assert!(
-        h >= k && w >= k,
-        "pooling: the window is larger than the input"
-    );
-    assert!(
-        oh == out_size(h, k, s, 0),
-        "pooling: OH must equal (H - K) / S + 1"
-    );
-    assert!(
-        ow == out_size(w, k, s, 0),
-        "pooling: OW must equal (W - K) / S + 1"
-    );
-}
 
 /// Int8 max pooling with a `K×K` window and stride `S` (default `K`), then the fused
 /// activation's clamp `[min, max]` (the full range when none is fused).
