@@ -224,8 +224,6 @@ digits_rs=firmware/infer/src/digits_model.rs
 digits_acc=$(grep -o 'TEST_ACCURACY_E4: u32 = [0-9]*' "$digits_rs" | grep -o '[0-9]*$' || echo 0)
 digits_acc=$(awk -v a="$digits_acc" 'BEGIN { printf "%.2f", a / 100 }')
 digits_epochs=$(grep -o 'const EPOCHS: usize = [0-9]*' tests/firmware_digits.rs | grep -o '[0-9]*$' || echo "?")
-sqrt_bytes=$(arm-none-eabi-nm -S -t d "$(elf "$m4f" size xor-adam)" 2>/dev/null |
-  awk '/sqrtf|RSQRT_TAB/ { s += $2 } END { print s + 0 }' || echo "?")
 with_panic=()
 for p in $profiles; do
   for b in $boards; do

@@ -43,8 +43,11 @@ fn inputs<T: Tensor>(n: usize, seed: u64) -> Vec<T> {
 
 /// Trains two copies of one model, one per workspace, on the same batches; asserts the
 /// same bits after every batch. `poison` makes chosen samples non-finite.
-fn same_as_workspace<L, Lo, const N: usize>(loss: &Lo, targets: impl Fn(usize) -> [f32; N], poison: &[usize])
-where
+fn same_as_workspace<L, Lo, const N: usize>(
+    loss: &Lo,
+    targets: impl Fn(usize) -> [f32; N],
+    poison: &[usize],
+) where
     L: Layer<Output = [f32; N]> + Zero + Clone,
     Lo: Loss<N>,
 {
@@ -55,7 +58,10 @@ where
     let mut opt_b = Box::new(Adam::<L>::new(0.01).unwrap());
     let mut ws_a: Box<Workspace<L>> = Box::new(Workspace::ZERO);
     let mut ws_b: Box<BatchWorkspace<L>> = Box::new(BatchWorkspace::ZERO);
-    for (round, n) in [1usize, 2, 3, 4, 5, 7, 8, 9, 11, 16].into_iter().enumerate() {
+    for (round, n) in [1usize, 2, 3, 4, 5, 7, 8, 9, 11, 16]
+        .into_iter()
+        .enumerate()
+    {
         let mut xs: Vec<L::Input> = inputs(n, 100 * round as u64);
         let ts: Vec<[f32; N]> = (0..n).map(&targets).collect();
         for &p in poison {
@@ -71,7 +77,11 @@ where
             "loss, batch of {n}"
         );
         assert_eq!(bits(&a), bits(&b), "weights after a batch of {n}");
-        assert_eq!(format!("{opt_a:?}"), format!("{opt_b:?}"), "optimizer, batch of {n}");
+        assert_eq!(
+            format!("{opt_a:?}"),
+            format!("{opt_b:?}"),
+            "optimizer, batch of {n}"
+        );
     }
 }
 
@@ -121,11 +131,28 @@ fn a_non_finite_loss_in_one_lane_keeps_the_others() {
     let mut a = Net::ZERO;
     a.init(Init::XavierUniform, &mut stacknet::rng(3));
     let mut b = a;
-    let xs = [[1.0, 2.0], [3e38, 3e38], [0.5, -1.0], [2.0, 0.0], [1.0, 1.0]];
-    let ts = [[1.0, 0.0], [-3e38, 3e38], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]];
+    let xs = [
+        [1.0, 2.0],
+        [3e38, 3e38],
+        [0.5, -1.0],
+        [2.0, 0.0],
+        [1.0, 1.0],
+    ];
+    let ts = [
+        [1.0, 0.0],
+        [-3e38, 3e38],
+        [0.0, 1.0],
+        [1.0, 1.0],
+        [0.0, 0.0],
+    ];
     let mut opt = stacknet::optim::Sgd::new(0.1).unwrap();
     let mut ws = BatchWorkspace::<Net>::new();
-    let results = ws.accumulate4(&b, &Mse, [&xs[0], &xs[1], &xs[2], &xs[3]], [&ts[0], &ts[1], &ts[2], &ts[3]]);
+    let results = ws.accumulate4(
+        &b,
+        &Mse,
+        [&xs[0], &xs[1], &xs[2], &xs[3]],
+        [&ts[0], &ts[1], &ts[2], &ts[3]],
+    );
     assert!(results[0].is_ok() && results[2].is_ok() && results[3].is_ok());
     assert_eq!(results[1], Err(stacknet::TrainError::NonFiniteLoss));
     assert_eq!(ws.pending(), 3);

@@ -119,7 +119,16 @@ fn iris_model() -> Iris {
         seed: 1,
         ..FitConfig::default()
     };
-    fit(&mut m, &mut opt, &SoftmaxCrossEntropy, &train, None, &config, |_| {}).unwrap();
+    fit(
+        &mut m,
+        &mut opt,
+        &SoftmaxCrossEntropy,
+        &train,
+        None,
+        &config,
+        |_| {},
+    )
+    .unwrap();
     m
 }
 
@@ -194,7 +203,11 @@ fn the_firmware_gets_the_host_outputs_to_compare_with() {
         "];\n\n/// Rows the host classifies correctly.\npub const HOST_CORRECT: u32 = {correct};\n"
     );
     // The trained model must be worth checking: at least 34 of the 38 held-out rows.
-    assert!(correct * 38 >= 34 * test.len(), "{correct} of {}", test.len());
+    assert!(
+        correct * 38 >= 34 * test.len(),
+        "{correct} of {}",
+        test.len()
+    );
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("firmware/infer/src/iris_data.rs");
     bless_or_compare(&path, &src);
