@@ -132,7 +132,11 @@ fn steps_for(arrivals: usize) -> u32 {
 #[cfg_attr(miri, ignore = "trains a GRU")]
 fn fine_tuning_takes_every_step_and_gains_on_the_flipped_imu() {
     let o = outcomes();
-    assert_eq!(o.fine_tune.steps, steps_for(run::ARRIVALS), "a step was refused");
+    assert_eq!(
+        o.fine_tune.steps,
+        steps_for(run::ARRIVALS),
+        "a step was refused"
+    );
     assert_eq!(o.first_steps.steps, steps_for(run::PROBE_ARRIVALS));
     assert!(o.fine_tune.after > o.fine_tune.before, "{:?}", o.fine_tune);
     // The first steps are the start of the same stream, so they already move the weights.
@@ -208,10 +212,23 @@ fn accuracy(model: &GruNet, d: &SeqDataset<6, 100, 4>) -> f32 {
 #[cfg_attr(miri, ignore = "reads the data set")]
 fn embedded_windows_are_flipped_standardised_basicmotions() {
     let [_, _, train, test] = splits();
-    let bits = |w: &Window| w.as_flattened().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let bits = |w: &Window| {
+        w.as_flattened()
+            .iter()
+            .map(|v| v.to_bits())
+            .collect::<Vec<_>>()
+    };
     for (got, got_labels, want) in [
-        (&run::TUNE[..], &samples::TUNE_LABELS[..], windows(&train, TUNE_WINDOWS)),
-        (&run::HELD_OUT[..], &samples::HELD_OUT_LABELS[..], windows(&test, test.len())),
+        (
+            &run::TUNE[..],
+            &samples::TUNE_LABELS[..],
+            windows(&train, TUNE_WINDOWS),
+        ),
+        (
+            &run::HELD_OUT[..],
+            &samples::HELD_OUT_LABELS[..],
+            windows(&test, test.len()),
+        ),
     ] {
         assert_eq!(got.len(), want.len());
         for (i, (x, label)) in want.iter().enumerate() {
@@ -266,7 +283,13 @@ fn the_examples_model_trains_exactly_like_the_firmwares() {
         ws.step(&mut *model, &mut *opt, &SoftmaxCrossEntropy, x, &t)
             .expect("finite window");
         flat_ws
-            .step(&mut *flat_model, &mut *flat_opt, &SoftmaxCrossEntropy, &flat, &t)
+            .step(
+                &mut *flat_model,
+                &mut *flat_opt,
+                &SoftmaxCrossEntropy,
+                &flat,
+                &t,
+            )
             .expect("finite window");
     }
     for i in 0..GruNet::PARAM_BLOCKS {
@@ -353,7 +376,11 @@ pub static PRE_TRAINED: GruNet = stacknet::model![
 }
 
 fn window_array(out: &mut String, name: &str, doc: &str, w: &[(Window, u8)]) {
-    let _ = writeln!(out, "/// {doc}\npub static {name}: [Window; {}] = [", w.len());
+    let _ = writeln!(
+        out,
+        "/// {doc}\npub static {name}: [Window; {}] = [",
+        w.len()
+    );
     for (x, _) in w {
         out.push_str("    ");
         rows(out, x, "    ");
@@ -408,8 +435,16 @@ fn emit_model_and_samples() {
     let mut opt = Box::new(Adam::new(PRETRAIN_LR).expect("learning rate"));
     let config = FitConfig::new(PRETRAIN_EPOCHS, PRETRAIN_BATCH, PRETRAIN_SEED);
     let flat_train = train.flatten::<600>().expect("6 × 100");
-    fit(&mut *net, &mut *opt, &SoftmaxCrossEntropy, &flat_train, None, &config, |_| {})
-        .expect("pre-training");
+    fit(
+        &mut *net,
+        &mut *opt,
+        &SoftmaxCrossEntropy,
+        &flat_train,
+        None,
+        &config,
+        |_| {},
+    )
+    .expect("pre-training");
     let mut model = Box::new(GruNet::ZERO);
     for i in 0..GruNet::PARAM_BLOCKS {
         model.param_block_mut(i).copy_from_slice(net.param_block(i));
@@ -425,7 +460,10 @@ fn emit_model_and_samples() {
         .expect("write model.rs");
     let tune = windows(&device_train, TUNE_WINDOWS);
     let held_out = windows(&device_test, device_test.len());
-    std::fs::write(format!("{DIR}/samples.rs"), samples_source(&tune, &held_out))
-        .expect("write samples.rs");
+    std::fs::write(
+        format!("{DIR}/samples.rs"),
+        samples_source(&tune, &held_out),
+    )
+    .expect("write samples.rs");
     println!("pre-trained: upright test accuracy {upright}; wrote model.rs, samples.rs");
 }
