@@ -270,6 +270,7 @@ gru_section() {
     fi
   done
   [ -n "$rows" ] || { echo "(GRU: no board with 64 KiB of RAM or more measured)"; return; }
+  rows=${rows%$'\n'}
   k=release.$first.gru-steps
   cat <<EOF
 ## GRU training on the device (firmware \`gru-train\`, issue 18)
