@@ -49,6 +49,18 @@ declare -A want=([xor-adam]=$(expected ADAM_CHECKSUM) [xor-sgd]=$(expected SGD_C
 # (tests/tabular.rs generates its model and expected outputs); it passes on its own check.
 # sqrt-check compares the FPU square root with libm's bit for bit (src/math.rs).
 runs="xor-train:xor-adam xor-train:xor-sgd xor-train:xor-none xor-train:sqrt-check infer:infer-xor infer:infer-digits infer:infer-iris infer:infer-none"
+# GRU training (issue 18: firmware/gru-train; tests/firmware_gru.rs keeps its expected.rs in
+# sync with the host): the first training steps and the pre-trained model's inferences on the
+# boards with 64 KiB of RAM or more (m0 has 16 KiB), the whole fine-tuning experiment on the
+# FPU boards (on soft-float m3 it takes ~30 s; scripts/ci/66-gru.sh runs it there). Release
+# profile only, so the GRU adds one build per board. Each run checks its outcome itself.
+gru_boards="m3 m4f m33"
+runs_on() { # runs_on <profile> <board>: the crate:bin pairs measured there
+  echo "$runs"
+  [ "$1" = release ] && [[ " $gru_boards " == *" $2 "* ]] || return 0
+  echo "gru-train:gru-steps gru-train:gru-infer"
+  [ "$2" = m3 ] || echo "gru-train:gru-finetune"
+}
 declare -A R # R[profile.board.bin.key] = value, from the result: line and the firmware's lines
 failed=()
 out_dir=$(mktemp -d)
@@ -62,13 +74,15 @@ record() { # record <prefix> key=value... : stores every key=value word under th
   done
 }
 
+n_runs=0
 for p in $profiles; do
   for b in $boards; do
-    for run in $runs; do
+    for run in $(runs_on "$p" "$b"); do
+      n_runs=$((n_runs + 1))
       crate=${run%%:*} bin=${run#*:} k=$p.$b.${run#*:} f=$out_dir/$p.$b.${run#*:}
       rc=0
       PROFILE=$p "$KIT/run.sh" "firmware/$crate" "$b" "$bin" >"$f" 2>&1 || rc=$?
-      for tag in result: footprint markers "$bin:"; do
+      for tag in result: footprint memory markers "$bin:"; do
         # shellcheck disable=SC2046 # split the line into key=value words
         record "$k" $(grep "^$tag " "$f" | tail -n 1 || true)
       done
@@ -103,7 +117,7 @@ if ((${#failed[@]})); then
   printf '  %s\n' "${failed[@]}" >&2
   exit 1
 fi
-log "all $(($(wc -w <<<"$profiles") * $(wc -w <<<"$boards") * $(wc -w <<<"$runs"))) firmware runs passed"
+log "all $n_runs firmware runs passed"
 
 [ -n "$FOOTPRINT" ] || exit 0
 if [[ " $profiles " != *" release "* || " $profiles " != *" size "* ]]; then
@@ -227,7 +241,7 @@ digits_epochs=$(grep -o 'const EPOCHS: usize = [0-9]*' tests/firmware_digits.rs 
 with_panic=()
 for p in $profiles; do
   for b in $boards; do
-    for run in $runs; do
+    for run in $(runs_on "$p" "$b"); do
       [ "$(v "$p.$b.${run#*:}.panic")" = 0 ] || with_panic+=("\`${run#*:}\` ($p, $b)")
     done
   done
@@ -235,11 +249,77 @@ done
 if ((${#with_panic[@]})); then
   panic_note="Firmware that still links a panic path (panic handler, \`core::panicking\` or \`core::fmt\`): ${with_panic[*]}."
 else
-  panic_note="None of the $(($(wc -w <<<"$profiles") * $(wc -w <<<"$boards") * $(wc -w <<<"$runs"))) firmware images links a panic path: no panic handler, \`core::panicking\` or \`core::fmt\` symbol survives optimisation, so no training step, inference or check in them can panic (checked with \`nm\`)."
+  panic_note="None of the $n_runs firmware images links a panic path: no panic handler, \`core::panicking\` or \`core::fmt\` symbol survives optimisation, so no training step, inference or check in them can panic (checked with \`nm\`)."
 fi
 rustc_v=$(rustc --version | cut -d' ' -f1-2)
 qemu_v=$(qemu-system-arm --version | head -n 1 | sed 's/.*version \([^ ]*\).*/\1/')
 fp=release.${boards%% *}.xor-adam
+
+# GRU section (issue 18). Windows are counted apart from code: the image's window arrays,
+# from the symbol table, are subtracted from its flash.
+gru_window_bytes() { # gru_window_bytes <board> <bin>
+  arm-none-eabi-nm -C -S -t d "$(elf "$1" release "$2")" 2>/dev/null |
+    awk '$4 ~ /^gru_train::samples::(TUNE|HELD_OUT)$/ { s += $2 } END { print s + 0 }'
+}
+gru_section() {
+  local b s i f n k first ram m3ram="" rows=""
+  for b in $boards; do
+    [[ " $gru_boards " == *" $b "* ]] || continue
+    s=release.$b.gru-steps i=release.$b.gru-infer f=release.$b.gru-finetune n=release.$b.infer-none
+    ram=$(($(v "$s.static_ram") + $(v "$s.stack_peak")))
+    [ "$b" = m3 ] && m3ram=$ram
+    [ -n "${first:-}" ] || first=$b
+    rows+="| $b | $(core_of "$b") | $(insns "$s" "$n") ($(insns_range "$s" "$n"))"
+    if [ -n "${R[$f.regions]:-}" ]; then
+      rows+=" | $(insns "$f" "$n") ($(insns_range "$f" "$n"))"
+    else
+      rows+=" | —"
+    fi
+    rows+=" | $(insns "$i" "$n") ($(insns_range "$i" "$n")) | $(call_stack "$s") | $ram"
+    rows+=" | $(($(flash_minus "$s" "$n") - $(gru_window_bytes "$b" gru-steps))) | $(v "$s.flash") / $(v "$i.flash")"
+    if [ -n "${R[$f.regions]:-}" ]; then
+      rows+=" | $(v "$f.before") → $(v "$f.after") of $(v "$f.of") |"$'\n'
+    else
+      rows+=" | — |"$'\n'
+    fi
+  done
+  [ -n "$rows" ] || { echo "(GRU: no board with 64 KiB of RAM or more measured)"; return; }
+  rows=${rows%$'\n'}
+  k=release.$first.gru-steps
+  cat <<EOF
+## GRU training on the device (firmware \`gru-train\`, issue 18)
+
+The BasicMotions GRU classifier (\`examples/basicmotions.rs\`'s \`gru16\`: GRU 6 → 16 over
+100 steps, last state → Dense 16 → 4; $(($(v "$k.params") / 4)) parameters, $(v "$k.params") B) is pre-trained on the host
+($(grep -o 'HOST_TEST_ACCURACY_E4: u32 = [0-9]*' firmware/gru-train/src/model.rs | awk '{printf "%.1f %%", $NF / 100}') on the upright test split) and sits in flash as a \`static\`. The device's IMU is
+mounted upside down (x and z of both sensors negated). Windows of the training split arrive
+one at a time; the device keeps the latest $(grep -o 'CAPACITY: usize = [0-9]*' firmware/gru-train/src/run.rs | awk '{print $NF}') in a \`ReplayBuffer\` and after each arrival
+takes one per-sample Adam step (lr 3e-3) on each buffered window, training a RAM copy of the
+model; it then classifies the held-out (test-split, flipped) windows. Every run below is
+the host's bit for bit: the firmware compares its trained-weights checksum, step count and
+accuracies (or, for inference, every logit's bits) with \`firmware/gru-train/src/expected.rs\`,
+which \`tests/firmware_gru.rs\` computes on the host from the same sources. Release profile.
+
+| board | core | instructions per training step, first $(v "$k.steps") steps (min–max) | instructions per step, whole experiment | instructions per inference (min–max) | step stack B | training RAM B | library + model flash B | image flash B, training / inference | held-out accuracy before → after |
+|---|---|---|---|---|---|---|---|---|---|
+$rows
+
+- **training RAM**: static RAM + the whole \`gru-steps\` run's peak stack, which holds the
+  model copy ($(v "$k.model") B), its step workspace ($(v "$k.workspace") B: the forward cache of 100 steps, no
+  gradient buffer), Adam ($(v "$k.optimizer") B) and the replay buffer ($(v "$k.buffer") B), all on \`main\`'s stack, plus
+  the step's own stack and the window being pushed.
+- **library + model flash**: \`flash(gru-steps) − flash(infer-none)\` minus the embedded
+  windows (\`gru_train::samples\`, from the symbol table); the images' flash includes them
+  (2400 B per window).
+- **instructions**: per step and per inference, minus the markers' own cost (\`infer-none\`).
+  m3 has no FPU (soft-float calls). The whole experiment on m3 (the 64 KiB board) runs in
+  \`scripts/ci/66-gru.sh\`; the m3 figures above come from the first steps.
+
+| goal (issue 18) | figure | status |
+|---|---|---|
+| the GRU classifier's per-sample Adam training step fits in 64 KB of RAM (65 536 B) | $([ -n "$m3ram" ] && echo "$m3ram B on m3 (64 KiB of RAM in total, so the board enforces it), replay buffer included" || echo "m3 not measured") | $([ -n "$m3ram" ] && status "$m3ram" 65536 || echo "not measured") |
+EOF
+}
 
 mkdir -p "$(dirname "$FOOTPRINT")"
 {
@@ -374,6 +454,8 @@ output is bit-identical: the device applies exactly the preprocessing the host t
 
 $(iris_table)
 
+$(gru_section)
+
 ## Determinism
 
 Every board, in both profiles, ends training with exactly the host's weights: FNV-1a of the
@@ -392,7 +474,7 @@ flush-to-zero mode off (its reset state).
 EOF
   for p in $profiles; do
     for b in $boards; do
-      for run in $runs; do
+      for run in $(runs_on "$p" "$b"); do
         k=$p.$b.${run#*:}
         echo "| $p | $b | ${run#*:} | $(v "$k.flash") | $(v "$k.static_ram") | $(v "$k.stack_peak") | $(v "$k.region_stack_peak") | $(v "$k.regions") | $(v "$k.region") | $(v "$k.total") |"
       done
