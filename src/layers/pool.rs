@@ -6,7 +6,15 @@ use crate::layers::kind;
 use crate::zero::Zero;
 
 /// The compile-time shape check shared by both pooling layers.
-pub(crate) const fn check_pool(c: usize, h: usize, w: usize, oh: usize, ow: usize, k: usize, s: usize) {
+pub(crate) const fn check_pool(
+    c: usize,
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    k: usize,
+    s: usize,
+) {
     assert!(c > 0 && k > 0 && s > 0, "pooling needs C, K and S > 0");
     assert!(
         h >= k && w >= k,
