@@ -24,8 +24,9 @@
 use crate::layer::Layer;
 use crate::layers::activation::{Act, IdentityFn, LeakyReluFn, ReluFn, SigmoidFn, TanhFn};
 use crate::layers::{
-    AvgPool2d, Conv2d, Dense, Flatten, MaxPool2d, Softmax, Standardize, StandardizeChannels,
-    Unflatten,
+    AvgPool1d, AvgPool2d, Conv1d, Conv2d, Dense, Flatten, GlobalAvgPool1d, Gru, Last, Lstm,
+    MaxPool1d, MaxPool2d, Readout, Sequence, Softmax, Standardize, StandardizeChannels, Transpose,
+    Unflatten, UnflattenSeries,
 };
 use core::fmt::Write as _;
 use std::path::Path;
@@ -310,6 +311,123 @@ impl<const C: usize, const H: usize, const W: usize, const N: usize> RustSource
     fn write_expr(&self, out: &mut String, krate: &str) {
         let _ = write!(out, "{krate}::layers::Unflatten::new()");
     }
+}
+
+impl<
+    const C_IN: usize,
+    const C_OUT: usize,
+    const K: usize,
+    const T: usize,
+    const OT: usize,
+    const S: usize,
+    const P: usize,
+> RustSource for Conv1d<C_IN, C_OUT, K, T, OT, S, P>
+{
+    fn write_type(out: &mut String, krate: &str) {
+        let _ = write!(
+            out,
+            "{krate}::layers::Conv1d<{C_IN}, {C_OUT}, {K}, {T}, {OT}, {S}, {P}>"
+        );
+    }
+    fn write_expr(&self, out: &mut String, krate: &str) {
+        write_from_parts(self, out, krate, "layers::Conv1d", &[C_OUT, C_IN, K]);
+    }
+}
+
+/// The name of a recurrent layer's readout type (`Last` or `Sequence`), for generated source.
+pub trait ReadoutName {
+    /// The type's name in `layers`.
+    const NAME: &'static str;
+}
+
+impl ReadoutName for Last {
+    const NAME: &'static str = "Last";
+}
+
+impl ReadoutName for Sequence {
+    const NAME: &'static str = "Sequence";
+}
+
+/// Writes `krate::path::from_parts(weight_ih, weight_hh, bias_ih, bias_hh)` for a recurrent
+/// layer with `gates` gate blocks (PyTorch's layout: the four stored blocks in that order).
+fn write_recurrent<L: Layer>(
+    layer: &L,
+    out: &mut String,
+    krate: &str,
+    path: &str,
+    [gates, inputs, hidden]: [usize; 3],
+) {
+    let _ = writeln!(out, "{krate}::{path}::from_parts(");
+    let shapes: [&[usize]; 4] = [
+        &[gates, hidden, inputs],
+        &[gates, hidden, hidden],
+        &[gates, hidden],
+        &[gates, hidden],
+    ];
+    for (block, dims) in shapes.into_iter().enumerate() {
+        push_indent(out, 2);
+        write_array(out, layer.param_block(block), dims, 2);
+        out.push_str(",\n");
+    }
+    push_indent(out, 1);
+    out.push(')');
+}
+
+impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T> + ReadoutName> RustSource
+    for Gru<IN, H, T, RO>
+{
+    fn write_type(out: &mut String, krate: &str) {
+        let _ = write!(
+            out,
+            "{krate}::layers::Gru<{IN}, {H}, {T}, {krate}::layers::{}>",
+            RO::NAME
+        );
+    }
+    fn write_expr(&self, out: &mut String, krate: &str) {
+        write_recurrent(self, out, krate, "layers::Gru", [3, IN, H]);
+    }
+}
+
+impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T> + ReadoutName> RustSource
+    for Lstm<IN, H, T, RO>
+{
+    fn write_type(out: &mut String, krate: &str) {
+        let _ = write!(
+            out,
+            "{krate}::layers::Lstm<{IN}, {H}, {T}, {krate}::layers::{}>",
+            RO::NAME
+        );
+    }
+    fn write_expr(&self, out: &mut String, krate: &str) {
+        write_recurrent(self, out, krate, "layers::Lstm", [4, IN, H]);
+    }
+}
+
+/// Parameter-free layers: the type with its const parameters, and `::new()`.
+macro_rules! stateless_source {
+    ($($name:ident<$($p:ident),*>;)*) => {$(
+        impl<$(const $p: usize),*> RustSource for $name<$($p),*> {
+            fn write_type(out: &mut String, krate: &str) {
+                let _ = write!(out, "{krate}::layers::{}<", stringify!($name));
+                let params: &[usize] = &[$($p),*];
+                for (i, p) in params.iter().enumerate() {
+                    let _ = write!(out, "{}{p}", if i == 0 { "" } else { ", " });
+                }
+                out.push('>');
+            }
+            fn write_expr(&self, out: &mut String, krate: &str) {
+                let _ = write!(out, "{krate}::layers::{}::new()", stringify!($name));
+            }
+        }
+    )*};
+}
+
+stateless_source! {
+    MaxPool1d<C, T, OT, K, S>;
+    AvgPool1d<C, T, OT, K, S>;
+    GlobalAvgPool1d<C, T>;
+    Transpose<C, T>;
+    UnflattenSeries<C, T, N>;
 }
 
 impl<A: RustSource, B: RustSource> RustSource for (A, B) {
