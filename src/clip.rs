@@ -292,6 +292,25 @@ mod tests {
     }
 
     #[test]
+    fn clip_norm_reports_its_limit_and_counts_each_clipped_step() {
+        let mut opt = ClipNorm::new(Sgd::new(0.1).unwrap(), 2.5).unwrap();
+        assert_eq!(opt.max_norm(), 2.5);
+        assert_eq!(opt.clipped(), 0);
+        let mut model = Dense::<2, 1>::ZERO;
+        let big = Dense::<2, 1>::from_parts([[30.0, 40.0]], [0.0]);
+        let small = Dense::<2, 1>::from_parts([[0.3, 0.4]], [0.0]);
+        for (g, clipped) in [(&big, 1), (&small, 1), (&big, 2), (&big, 3)] {
+            let mut survey = crate::optim::Survey::new(true);
+            for b in 0..2 {
+                survey.add_slice(g.block(b), 1.0);
+            }
+            Optimizer::<Dense<2, 1>>::begin(&mut opt, &survey.stats).unwrap();
+            model.apply::<Dense<2, 1>, _>(g, 1.0, &mut opt, 0);
+            assert_eq!(opt.clipped(), clipped);
+        }
+    }
+
+    #[test]
     fn errors_say_what_is_wrong() {
         extern crate std;
         use std::string::ToString;
