@@ -174,12 +174,64 @@ class Torch(unittest.TestCase):
             load_into(other, data)
         self.assertTrue(torch.equal(before, other[0].weight))
 
+    def test_sequence_export_import_round_trip(self):
+        from torch_export import to_bytes
+        from torch_import import from_arch, load_into
+        from torch_modules import GlobalAvgPool1d, Recurrent, Transpose
+        torch.manual_seed(1)
+        model = nn.Sequential(
+            nn.Unflatten(1, (2, 8)), nn.Conv1d(2, 3, 3, stride=2, padding=1), nn.ReLU(),
+            nn.MaxPool1d(2), Transpose(),
+            Recurrent(nn.GRU(3, 4, batch_first=True), sequence=True),
+            Recurrent(nn.LSTM(4, 2, batch_first=True), sequence=True), Transpose(),
+            nn.AvgPool1d(2), GlobalAvgPool1d(), nn.Linear(2, 2))
+        data = to_bytes(model)
+        copy = from_arch(SEQ, data)
+        x = torch.randn(5, 16)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(model(x), copy(x)))
+        self.assertEqual(to_bytes(copy), data)
+        # The Python/Rust golden image: value i of the image lands where PyTorch keeps it.
+        with open(SEQ_GOLDEN, "rb") as f:
+            golden = from_arch(SEQ, f.read())
+        gru = golden[5].rnn
+        want = seq_golden_params(fmt.parse_rust_type(SEQ))
+        self.assertTrue(torch.equal(gru.weight_ih_l0, torch.tensor(want[2], dtype=torch.float32)))
+        self.assertTrue(torch.equal(golden[6].rnn.bias_hh_l0,
+                                    torch.tensor(want[9], dtype=torch.float32)))
+        # A GRU without biases exports zeros; the LSTM's readout must match the image.
+        plain = nn.Sequential(Transpose(), Recurrent(nn.GRU(3, 4, batch_first=True, bias=False)))
+        blocks = fmt.decode(to_bytes(plain, (3, 6)), fmt.parse_rust_type(
+            "chain![Transpose<3, 6>, Gru<3, 4, 6>]"))
+        self.assertTrue(np.all(blocks[2] == 0) and np.all(blocks[3] == 0))
+        last = nn.Sequential(*list(model)[:6],
+                             Recurrent(nn.LSTM(4, 2, batch_first=True)), nn.Linear(2, 2))
+        before = last[6].rnn.weight_hh_l0.clone()
+        with self.assertRaises(fmt.FormatError):
+            load_into(last, data)
+        self.assertTrue(torch.equal(before, last[6].rnn.weight_hh_l0))
+
+    @staticmethod
+    def _rec(rnn):
+        from torch_modules import Recurrent
+        return Recurrent(rnn)
+
     def test_unsupported_modules_are_named(self):
         from torch_export import Unsupported, describe
         for model, shape in [(nn.Sequential(nn.Linear(2, 2), nn.GELU()), None),
                              (nn.Sequential(nn.Conv2d(1, 1, 3, dilation=2)), (1, 8, 8)),
                              (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.2)), None),
-                             (nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 1)), None)]:
+                             (nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 1)), None),
+                             (nn.Sequential(nn.GRU(3, 4, batch_first=True)), (6, 3)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4, batch_first=True,
+                                                             bidirectional=True))), (6, 3)),
+                             (nn.Sequential(self._rec(nn.LSTM(3, 4, num_layers=2,
+                                                              batch_first=True))), (6, 3)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4))), (6, 3)),
+                             (nn.Sequential(nn.Conv1d(2, 2, 3, dilation=2)), (2, 9)),
+                             (nn.Sequential(nn.MaxPool1d(2, padding=1)), (2, 9)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4, batch_first=True))),
+                              (3, 6))]:
             with self.assertRaises(Unsupported):
                 describe(model, shape)
 

@@ -32,8 +32,8 @@ pub struct Options {
     pub first_seed: u64,
     /// Epochs per run.
     pub epochs: usize,
-    /// Where `--save-init` writes each run's initial weights, sample orders, data and
-    /// result (nothing written without it).
+    /// Where `--save-init` writes each run's initial weights, sample orders, data, result,
+    /// trained weights and test outputs (nothing written without it).
     pub save_init: Option<PathBuf>,
 }
 
@@ -182,6 +182,17 @@ where
             on_train.accuracy()
         );
         std::fs::write(stem.with_extension("result"), result)?;
+        // The trained model and its outputs on the test set, to check the PyTorch import.
+        let mut image = vec![0; format::encoded_len::<L>()];
+        format::save(&*net, &mut image)?;
+        std::fs::write(stem.with_extension("trained.snet"), image)?;
+        let mut s = String::from("# stacknet outputs (logits) on the test set\n");
+        for (x, _) in test.iter() {
+            let y: Vec<String> = net.infer(x).iter().map(|v| format!("{v:?}")).collect();
+            s.push_str(&y.join(" "));
+            s.push('\n');
+        }
+        std::fs::write(stem.with_extension("outputs"), s)?;
     }
     if seed == 0 {
         let path = plots_dir().join(format!("{}_confusion.png", file_stem(name)));
