@@ -2,13 +2,36 @@
 //! tests/fixtures/format/seq_v1.snet, written by the Python tools
 //! (tools/test_stacknet_format.py, which asserts the same signatures), loads into the
 //! matching Rust model with every value where Python put it, saves back to the same bytes,
-//! and is refused by a model that differs only in a readout.
+//! and is refused by a model that differs only in a readout. And the sequence round trips
+//! tests/fixtures/torch/roundtrip_seq_{gru,conv1d}/ (BasicMotions classifiers trained by
+//! examples/basicmotions.rs, imported into PyTorch by tools/torch_roundtrip.py): stacknet's
+//! outputs on the committed inputs match PyTorch's recorded ones within 1e-5.
 
 use stacknet::layers::{
     AvgPool1d, Conv1d, GlobalAvgPool1d, Gru, Lstm, MaxPool1d, Relu2, Sequence, Transpose,
     UnflattenSeries,
 };
 use stacknet::{Dense, Layer, Zero, chain, format};
+
+/// `examples/basicmotions.rs`'s GRU classifier.
+type GruNet = chain![
+    UnflattenSeries<6, 100, 600>,
+    Transpose<6, 100>,
+    Gru<6, 32, 100>,
+    Dense<32, 4>,
+];
+
+/// `examples/basicmotions.rs`'s Conv1d classifier.
+type ConvNet = chain![
+    UnflattenSeries<6, 100, 600>,
+    Conv1d<6, 16, 5, 100, 100, 1, 2>,
+    Relu2<16, 100>,
+    MaxPool1d<16, 100, 50>,
+    Conv1d<16, 32, 5, 50, 50, 1, 2>,
+    Relu2<32, 50>,
+    GlobalAvgPool1d<32, 50>,
+    Dense<32, 4>,
+];
 
 type SeqNet = chain![
     UnflattenSeries<2, 8, 16>,
@@ -95,4 +118,49 @@ fn another_readout_refuses_the_image_and_keeps_its_weights() {
     let before = other;
     assert!(format::load(&mut other, &golden()).is_err());
     assert_eq!(other, before);
+}
+
+/// The rows of a samples file (`#` lines are comments).
+fn rows(text: &str) -> Vec<Vec<f32>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split_whitespace().map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+/// The largest |stacknet − recorded| over a round-trip directory's inputs, for both recorded
+/// output files.
+fn round_trip<L>(dir: &str) -> [f32; 2]
+where
+    L: Layer<Input = [f32; 600], Output = [f32; 4]> + Zero,
+{
+    let root = format!("{}/tests/fixtures/torch/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let read = |name: &str| std::fs::read_to_string(format!("{root}/{name}")).unwrap();
+    let image = std::fs::read(format!("{root}/model.snet")).unwrap();
+    let net: Box<L> = Box::new(format::from_bytes(&image).expect("the model loads"));
+    let inputs = rows(&read("inputs.txt"));
+    assert_eq!(inputs.len(), 8);
+    ["stacknet_outputs.txt", "torch_outputs.txt"].map(|file| {
+        let want = rows(&read(file));
+        assert_eq!(want.len(), inputs.len(), "{dir}/{file}");
+        let mut worst = 0.0f32;
+        for (x, w) in inputs.iter().zip(&want) {
+            let y = net.infer(&x.as_slice().try_into().unwrap());
+            for (a, b) in y.iter().zip(w) {
+                worst = worst.max((a - b).abs());
+            }
+        }
+        println!("{dir}/{file}: max |diff| {worst:.2e}");
+        worst
+    })
+}
+
+#[test]
+fn basicmotions_models_match_their_pytorch_import() {
+    for worst in round_trip::<GruNet>("roundtrip_seq_gru")
+        .into_iter()
+        .chain(round_trip::<ConvNet>("roundtrip_seq_conv1d"))
+    {
+        assert!(worst <= 1e-5, "max |diff| {worst:e}");
+    }
 }
