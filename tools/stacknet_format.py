@@ -38,6 +38,14 @@ KIND = {
     "avg_pool2d": 22,
     "flatten": 23,
     "unflatten": 24,
+    "conv1d": 30,
+    "max_pool1d": 31,
+    "avg_pool1d": 32,
+    "global_avg_pool1d": 33,
+    "gru": 34,
+    "lstm": 35,
+    "transpose": 36,
+    "unflatten_series": 37,
 }
 
 _FNV_OFFSET = 0xCBF29CE484222325
@@ -111,6 +119,8 @@ def activation(kind: str, shape: Sequence[int]) -> Layer:
         rust = f"{_ACT_ALIAS[kind]}<{n}>"
     elif len(shape) == 3 and kind == "relu":
         rust = "Relu3<{}, {}, {}>".format(*shape)
+    elif len(shape) == 2 and kind == "relu":
+        rust = "Relu2<{}, {}>".format(*shape)
     else:
         t = "f32"
         for d in reversed(shape):
@@ -155,6 +165,66 @@ def unflatten(c: int, h: int, w: int) -> Layer:
                  f"Unflatten<{c}, {h}, {w}, {c * h * w}>")
 
 
+def conv1d(c_in: int, c_out: int, k: int, t: int, stride: int = 1, pad: int = 0) -> Layer:
+    """`Conv1d<C_IN, C_OUT, K, T, OT, S, P>` on a `C_IN×T` series (`nn.Conv1d`): weight
+    `[C_OUT][C_IN][K]`, bias `[C_OUT]`."""
+    ot = out_size(t, k, stride, pad)
+    return Layer("conv1d", (c_in, c_out, k, t, stride, pad), ((c_out, c_in, k), (c_out,)),
+                 (c_in, t), (c_out, ot),
+                 f"Conv1d<{c_in}, {c_out}, {k}, {t}, {ot}, {stride}, {pad}>")
+
+
+def pool1d(kind: str, c: int, t: int, k: int, stride: int) -> Layer:
+    """`MaxPool1d<C, T, OT, K, S>` or `AvgPool1d<C, T, OT, K, S>` (no padding)."""
+    ot = out_size(t, k, stride, 0)
+    name = {"max_pool1d": "MaxPool1d", "avg_pool1d": "AvgPool1d"}[kind]
+    return Layer(kind, (c, t, k, stride), (), (c, t), (c, ot),
+                 f"{name}<{c}, {t}, {ot}, {k}, {stride}>")
+
+
+def global_avg_pool1d(c: int, t: int) -> Layer:
+    """`GlobalAvgPool1d<C, T>`: the mean over time of each channel."""
+    return Layer("global_avg_pool1d", (c, t), (), (c, t), (c,), f"GlobalAvgPool1d<{c}, {t}>")
+
+
+# `Readout::TAG` in src/layers/recurrent.rs: what a recurrent layer returns.
+READOUT = {"Last": 0, "Sequence": 1}
+
+
+def _recurrent(kind: str, gates: int, n_in: int, hidden: int, t: int, sequence: bool) -> Layer:
+    name = {"gru": "Gru", "lstm": "Lstm"}[kind]
+    readout = "Sequence" if sequence else "Last"
+    rust = f"{name}<{n_in}, {hidden}, {t}" + (", Sequence>" if sequence else ">")
+    gh = gates * hidden
+    return Layer(kind, (n_in, hidden, t, READOUT[readout]),
+                 ((gh, n_in), (gh, hidden), (gh,), (gh,)), (t, n_in),
+                 (t, hidden) if sequence else (hidden,), rust)
+
+
+def gru(n_in: int, hidden: int, t: int, sequence: bool = False) -> Layer:
+    """`Gru<IN, H, T>` (last state) or `Gru<IN, H, T, Sequence>` (every state) over a
+    time-major `T×IN` input: PyTorch's `weight_ih_l0` `[3H][IN]`, `weight_hh_l0` `[3H][H]`,
+    `bias_ih_l0`, `bias_hh_l0` `[3H]`, gate blocks r, z, n."""
+    return _recurrent("gru", 3, n_in, hidden, t, sequence)
+
+
+def lstm(n_in: int, hidden: int, t: int, sequence: bool = False) -> Layer:
+    """`Lstm<IN, H, T>` or `Lstm<IN, H, T, Sequence>`: as `gru` with 4 gate blocks
+    i, f, g, o."""
+    return _recurrent("lstm", 4, n_in, hidden, t, sequence)
+
+
+def transpose(c: int, t: int) -> Layer:
+    """`Transpose<C, T>`: a `C×T` series to time-major `T×C`."""
+    return Layer("transpose", (c, t), (), (c, t), (t, c), f"Transpose<{c}, {t}>")
+
+
+def unflatten_series(c: int, t: int) -> Layer:
+    """`UnflattenSeries<C, T, N>`: a flat sample of `N = C·T` values to a `C×T` series."""
+    return Layer("unflatten_series", (c, t), (), (c * t,), (c, t),
+                 f"UnflattenSeries<{c}, {t}, {c * t}>")
+
+
 def model_signature(layers: Sequence[Layer]) -> int:
     """Signature of `chain![layers...]` (right-nested pairs)."""
     if not layers:
@@ -182,7 +252,12 @@ def parse_rust_type(text: str, input_shape: Sequence[int] | None = None) -> List
         text = m.group(1)
     layers: List[Layer] = []
     for name, args in re.findall(r"(\w+)\s*<([^<>]*)>", text):
-        a = [] if name == "Act" else [int(x) for x in args.replace(" ", "").split(",") if x]
+        words = [x for x in args.replace(" ", "").split(",") if x]
+        if name in ("Gru", "Lstm") and words and words[-1] in READOUT:
+            readout = words.pop()
+        else:
+            readout = "Last"
+        a = [] if name == "Act" else [int(x) for x in words]
         if name == "Dense":
             layers.append(dense(*a))
         elif name in ("Sigmoid", "Tanh", "Relu", "LeakyRelu", "Identity"):
@@ -215,9 +290,40 @@ def parse_rust_type(text: str, input_shape: Sequence[int] | None = None) -> List
             layers.append(flatten(*a[:3]))
         elif name == "Unflatten":
             layers.append(unflatten(*a[:3]))
+        elif name == "Relu2":
+            layers.append(activation("relu", tuple(a)))
+        elif name == "Conv1d":
+            c_in, c_out, k, t, ot = a[:5]
+            stride = a[5] if len(a) > 5 else 1
+            pad = a[6] if len(a) > 6 else 0
+            layer = conv1d(c_in, c_out, k, t, stride, pad)
+            if layer.output != (c_out, ot):
+                raise ValueError(f"{name}<{args}>: output size should be {layer.output}")
+            layers.append(layer)
+        elif name in ("MaxPool1d", "AvgPool1d"):
+            c, t, ot = a[:3]
+            k = a[3] if len(a) > 3 else 2
+            stride = a[4] if len(a) > 4 else k
+            layer = pool1d("max_pool1d" if name == "MaxPool1d" else "avg_pool1d", c, t, k, stride)
+            if layer.output != (c, ot):
+                raise ValueError(f"{name}<{args}>: output size should be {layer.output}")
+            layers.append(layer)
+        elif name == "GlobalAvgPool1d":
+            layers.append(global_avg_pool1d(*a[:2]))
+        elif name in ("Gru", "Lstm"):
+            make = gru if name == "Gru" else lstm
+            layers.append(make(*a[:3], sequence=readout == "Sequence"))
+        elif name == "Transpose":
+            layers.append(transpose(*a[:2]))
+        elif name == "UnflattenSeries":
+            c, t, n = a[:3]
+            if n != c * t:
+                raise ValueError(f"{name}<{args}>: N must be C·T = {c * t}")
+            layers.append(unflatten_series(c, t))
         else:
             raise ValueError(f"unknown stacknet layer {name!r} (Act<..> over feature maps: "
-                             "write Relu3<C, H, W> or describe the model in Python)")
+                             "write Relu3<C, H, W> / Relu2<C, T> or describe the model in "
+                             "Python)")
     if not layers:
         raise ValueError(f"no layers found in {text!r}")
     return layers

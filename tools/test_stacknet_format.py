@@ -28,6 +28,21 @@ except ImportError:  # the format tests need only numpy
 
 XOR = "chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>]"
 GOLDEN = os.path.join(ROOT, "tests", "fixtures", "format", "xor_v1.snet")
+# Every sequence kind (30-37) in one model; its image tests/fixtures/format/seq_v1.snet is
+# `fmt.encode(parse_rust_type(SEQ), seq_golden_params())`, and tests/format_seq.rs loads it
+# in Rust and asserts the same signature and values.
+SEQ = ("chain![UnflattenSeries<2, 8, 16>, Conv1d<2, 3, 3, 8, 4, 2, 1>, Relu2<3, 4>, "
+       "MaxPool1d<3, 4, 2, 2, 2>, Transpose<3, 2>, Gru<3, 4, 2, Sequence>, "
+       "Lstm<4, 2, 2, Sequence>, Transpose<2, 2>, AvgPool1d<2, 2, 1, 2, 2>, "
+       "GlobalAvgPool1d<2, 1>, Dense<2, 2>]")
+SEQ_SIGNATURE = 0x454E1929DA5F5103
+SEQ_GOLDEN = os.path.join(ROOT, "tests", "fixtures", "format", "seq_v1.snet")
+# `<T as Layer>::SIGNATURE` of single sequence layers, asserted in tests/format_seq.rs.
+SEQ_LAYER_SIGNATURES = {
+    "Gru<6, 32, 100>": 0x9707E51CEFB9D1F5,
+    "Gru<6, 16, 100, Sequence>": 0xA2D4FF0EECA08A54,
+    "Lstm<6, 16, 50>": 0x744F2E4F99F90F82,
+}
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "torch")
 
 
@@ -37,6 +52,19 @@ def golden_params():
             np.array([0.1, -0.2, 0.3, -0.4]),
             np.array([[1.0, -1.0, 0.5, -0.5]]),
             np.array([0.25])]
+
+
+def seq_golden_params(layers):
+    """Parameter `i` (counting over every block in order) is `((37·i) mod 101 − 50) / 64`,
+    exact in float32 (tests/format_seq.rs uses the same rule)."""
+    blocks, at = [], 0
+    for layer in layers:
+        for shape in layer.params:
+            n = int(np.prod(shape))
+            i = np.arange(at, at + n)
+            blocks.append((((37 * i) % 101 - 50) / 64.0).reshape(shape))
+            at += n
+    return blocks
 
 
 class Format(unittest.TestCase):
@@ -87,6 +115,33 @@ class Format(unittest.TestCase):
             self.assertEqual(sum(b.size for b in blocks),
                              sum(layer.param_count for layer in layers))
 
+    def test_sequence_kinds_match_rust(self):
+        layers = fmt.parse_rust_type(SEQ)
+        self.assertEqual(fmt.rust_type(layers), SEQ)
+        self.assertEqual(fmt.model_signature(layers), SEQ_SIGNATURE)
+        for arch, signature in SEQ_LAYER_SIGNATURES.items():
+            self.assertEqual(fmt.model_signature(fmt.parse_rust_type(arch)), signature, arch)
+        # The readout is part of the signature; Relu2 is Act<ReluFn, [[f32; T]; C]>.
+        self.assertNotEqual(fmt.parse_rust_type("Lstm<6, 16, 50, Sequence>")[0].signature,
+                            SEQ_LAYER_SIGNATURES["Lstm<6, 16, 50>"])
+        self.assertEqual(fmt.parse_rust_type("Relu2<3, 4>")[0].signature,
+                         fmt.parse_rust_type("Act<ReluFn, [[f32; 4]; 3]>")[0].signature)
+        with open(SEQ_GOLDEN, "rb") as f:
+            data = f.read()
+        self.assertEqual(fmt.encode(layers, seq_golden_params(layers)), data)
+        blocks = fmt.decode(data, layers)
+        self.assertEqual([b.shape for b in blocks],
+                         [(3, 2, 3), (3,), (12, 3), (12, 4), (12,), (12,),
+                          (8, 4), (8, 2), (8,), (8,), (2, 2), (2,)])
+        shapes = [(layer.input, layer.output) for layer in layers]
+        self.assertEqual(shapes[1], ((2, 8), (3, 4)))  # Conv1d: OT = (8 + 2 - 3) // 2 + 1
+        self.assertEqual(shapes[5], ((2, 3), (2, 4)))  # Gru, Sequence: T x H
+        self.assertEqual(shapes[-2], ((2, 1), (2,)))
+        with self.assertRaises(ValueError):
+            fmt.parse_rust_type("Conv1d<2, 3, 3, 8, 3, 2, 1>")  # wrong OT
+        with self.assertRaises(ValueError):
+            fmt.parse_rust_type("UnflattenSeries<2, 8, 15>")
+
     def test_refuses_non_finite(self):
         p = golden_params()
         p[1] = np.array([0.1, np.nan, 0.3, -0.4])
@@ -119,12 +174,64 @@ class Torch(unittest.TestCase):
             load_into(other, data)
         self.assertTrue(torch.equal(before, other[0].weight))
 
+    def test_sequence_export_import_round_trip(self):
+        from torch_export import to_bytes
+        from torch_import import from_arch, load_into
+        from torch_modules import GlobalAvgPool1d, Recurrent, Transpose
+        torch.manual_seed(1)
+        model = nn.Sequential(
+            nn.Unflatten(1, (2, 8)), nn.Conv1d(2, 3, 3, stride=2, padding=1), nn.ReLU(),
+            nn.MaxPool1d(2), Transpose(),
+            Recurrent(nn.GRU(3, 4, batch_first=True), sequence=True),
+            Recurrent(nn.LSTM(4, 2, batch_first=True), sequence=True), Transpose(),
+            nn.AvgPool1d(2), GlobalAvgPool1d(), nn.Linear(2, 2))
+        data = to_bytes(model)
+        copy = from_arch(SEQ, data)
+        x = torch.randn(5, 16)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(model(x), copy(x)))
+        self.assertEqual(to_bytes(copy), data)
+        # The Python/Rust golden image: value i of the image lands where PyTorch keeps it.
+        with open(SEQ_GOLDEN, "rb") as f:
+            golden = from_arch(SEQ, f.read())
+        gru = golden[5].rnn
+        want = seq_golden_params(fmt.parse_rust_type(SEQ))
+        self.assertTrue(torch.equal(gru.weight_ih_l0, torch.tensor(want[2], dtype=torch.float32)))
+        self.assertTrue(torch.equal(golden[6].rnn.bias_hh_l0,
+                                    torch.tensor(want[9], dtype=torch.float32)))
+        # A GRU without biases exports zeros; the LSTM's readout must match the image.
+        plain = nn.Sequential(Transpose(), Recurrent(nn.GRU(3, 4, batch_first=True, bias=False)))
+        blocks = fmt.decode(to_bytes(plain, (3, 6)), fmt.parse_rust_type(
+            "chain![Transpose<3, 6>, Gru<3, 4, 6>]"))
+        self.assertTrue(np.all(blocks[2] == 0) and np.all(blocks[3] == 0))
+        last = nn.Sequential(*list(model)[:6],
+                             Recurrent(nn.LSTM(4, 2, batch_first=True)), nn.Linear(2, 2))
+        before = last[6].rnn.weight_hh_l0.clone()
+        with self.assertRaises(fmt.FormatError):
+            load_into(last, data)
+        self.assertTrue(torch.equal(before, last[6].rnn.weight_hh_l0))
+
+    @staticmethod
+    def _rec(rnn):
+        from torch_modules import Recurrent
+        return Recurrent(rnn)
+
     def test_unsupported_modules_are_named(self):
         from torch_export import Unsupported, describe
         for model, shape in [(nn.Sequential(nn.Linear(2, 2), nn.GELU()), None),
                              (nn.Sequential(nn.Conv2d(1, 1, 3, dilation=2)), (1, 8, 8)),
                              (nn.Sequential(nn.Linear(2, 2), nn.LeakyReLU(0.2)), None),
-                             (nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 1)), None)]:
+                             (nn.Sequential(nn.Linear(2, 3), nn.Linear(2, 1)), None),
+                             (nn.Sequential(nn.GRU(3, 4, batch_first=True)), (6, 3)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4, batch_first=True,
+                                                             bidirectional=True))), (6, 3)),
+                             (nn.Sequential(self._rec(nn.LSTM(3, 4, num_layers=2,
+                                                              batch_first=True))), (6, 3)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4))), (6, 3)),
+                             (nn.Sequential(nn.Conv1d(2, 2, 3, dilation=2)), (2, 9)),
+                             (nn.Sequential(nn.MaxPool1d(2, padding=1)), (2, 9)),
+                             (nn.Sequential(self._rec(nn.GRU(3, 4, batch_first=True))),
+                              (3, 6))]:
             with self.assertRaises(Unsupported):
                 describe(model, shape)
 

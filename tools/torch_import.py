@@ -14,6 +14,10 @@ As a library:
     from torch_import import load_into, from_arch
     load_into(my_sequential, "weights.snet")            # checks signature, copies weights
     model = from_arch("chain![Dense<2, 4>, Sigmoid<4>]", "weights.snet")
+
+Sequence models (Conv1d, GRU, LSTM, ...) become `nn.Sequential`s with the helper modules
+of torch_modules.py (`Recurrent`, `Transpose`, `GlobalAvgPool1d`); see torch_export.py for
+the correspondence.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import torch
 from torch import nn
 
 import stacknet_format as fmt
-from torch_export import describe
+from torch_export import parameter_slots
+from torch_modules import GlobalAvgPool1d, Recurrent, Transpose
 
 
 def load_into(model: nn.Module, path_or_bytes, input_shape: Sequence[int] | None = None
@@ -39,21 +44,15 @@ def load_into(model: nn.Module, path_or_bytes, input_shape: Sequence[int] | None
     if not isinstance(data, (bytes, bytearray)):
         with open(path_or_bytes, "rb") as f:
             data = f.read()
-    layers, _ = describe(model, input_shape)
+    layers, _, targets = parameter_slots(model, input_shape)
     blocks = fmt.decode(bytes(data), layers)
-    # Parameter tensors in stacknet order (weight, bias per Linear/Conv2d).
-    targets = []
-    for m in (x for x in model.modules() if not isinstance(x, nn.Sequential)):
-        if isinstance(m, (nn.Linear, nn.Conv2d)):
-            targets.append((m, "weight"))
-            targets.append((m, "bias"))
     # Check everything before writing anything, so a refused image changes nothing.
     for (m, name), block in zip(targets, blocks):
-        if getattr(m, name) is None and np.any(block != 0):
+        if getattr(m, name, None) is None and np.any(block != 0):
             raise fmt.FormatError(f"{m} has no bias but the image has a non-zero one")
     with torch.no_grad():
         for (m, name), block in zip(targets, blocks):
-            t = getattr(m, name)
+            t = getattr(m, name, None)
             if t is not None:
                 t.copy_(torch.from_numpy(np.array(block, dtype=np.float32)).reshape(t.shape))
     return model
@@ -81,6 +80,23 @@ def sequential(layers: Sequence[fmt.Layer]) -> nn.Sequential:
             mods.append(nn.Flatten())
         elif layer.kind == "unflatten":
             mods.append(nn.Unflatten(1, layer.sizes))
+        elif layer.kind == "conv1d":
+            c_in, c_out, k, _, s, p = layer.sizes
+            mods.append(nn.Conv1d(c_in, c_out, k, stride=s, padding=p))
+        elif layer.kind == "max_pool1d":
+            mods.append(nn.MaxPool1d(layer.sizes[2], stride=layer.sizes[3]))
+        elif layer.kind == "avg_pool1d":
+            mods.append(nn.AvgPool1d(layer.sizes[2], stride=layer.sizes[3]))
+        elif layer.kind == "global_avg_pool1d":
+            mods.append(GlobalAvgPool1d())
+        elif layer.kind == "transpose":
+            mods.append(Transpose())
+        elif layer.kind == "unflatten_series":
+            mods.append(nn.Unflatten(1, layer.sizes))
+        elif layer.kind in ("gru", "lstm"):
+            n_in, hidden, _, readout = layer.sizes
+            rnn = (nn.GRU if layer.kind == "gru" else nn.LSTM)(n_in, hidden, batch_first=True)
+            mods.append(Recurrent(rnn, sequence=readout == fmt.READOUT["Sequence"]))
         else:
             raise ValueError(f"no PyTorch module for {layer.rust}")
     return nn.Sequential(*mods)

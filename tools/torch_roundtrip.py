@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Second half of the stacknet → PyTorch round trip (first half:
-`cargo run --release --example torch_roundtrip -- DIR`).
+`cargo run --release --example torch_roundtrip -- DIR`, or for the sequence models
+`python3 tools/seq_torch_compare.py --fixtures`).
 
 Imports DIR/model.snet into PyTorch with torch_import.py (architecture from DIR/arch.txt),
 runs DIR/inputs.txt, writes DIR/torch_outputs.txt, compares with DIR/stacknet_outputs.txt
@@ -8,6 +9,11 @@ and exits with status 1 if any output differs by more than 1e-5. Also re-exports
 imported model with torch_export.py and checks the bytes are identical to model.snet.
 
     python3 tools/torch_roundtrip.py tests/fixtures/torch/roundtrip
+    python3 tools/torch_roundtrip.py              # every tests/fixtures/torch/roundtrip*
+
+The committed round trips: `roundtrip/` (Dense 2-8-3, examples/torch_roundtrip.rs),
+`roundtrip_seq_gru/` and `roundtrip_seq_conv1d/` (the BasicMotions GRU and Conv1d
+classifiers trained by examples/basicmotions.rs, eight test series).
 """
 
 from __future__ import annotations
@@ -26,8 +32,18 @@ from torch_import import from_arch  # noqa: E402
 TOLERANCE = 1e-5
 
 
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "tests", "fixtures", "torch")
+
+
 def main(argv: list[str]) -> int:
-    d = argv[1] if len(argv) > 1 else "tests/fixtures/torch/roundtrip"
+    dirs = argv[1:] or sorted(os.path.join(FIXTURES, d) for d in os.listdir(FIXTURES)
+                              if d.startswith("roundtrip"))
+    return max(check(d) for d in dirs)
+
+
+def check(d: str) -> int:
+    """The round trip of one directory: 0 if it holds, 1 if not."""
     arch = open(os.path.join(d, "arch.txt")).read().strip()
     image = open(os.path.join(d, "model.snet"), "rb").read()
     model = from_arch(arch, image).eval()

@@ -28,10 +28,10 @@ start=$SECONDS
 # --- 1. Rust tests -------------------------------------------------------------------------
 log "cargo tests (format, codegen, torch equivalence)"
 cargo test --quiet --features std --lib -- format:: std::codegen::
-cargo test --quiet --features std --test format --test torch_equivalence --test codegen \
+cargo test --quiet --features std --test format --test format_seq --test torch_equivalence --test codegen \
   -- --nocapture 2>&1 | grep -E 'max \||test result|FAILED|panicked' || true
 # grep hides cargo's exit status: re-run quietly to fail the script on a test failure.
-cargo test --quiet --features std --test format --test torch_equivalence --test codegen >/dev/null
+cargo test --quiet --features std --test format --test format_seq --test torch_equivalence --test codegen >/dev/null
 cargo test --quiet --features std --doc -- format std::codegen
 cargo run --quiet --example flash_model >/dev/null
 

@@ -4,7 +4,10 @@
 use crate::init::Init;
 use crate::layer::{Layer, signature};
 use crate::layers::kind;
-use crate::layers::recurrent::{Last, Readout, affine, fill_recurrent};
+use crate::layers::recurrent::{
+    Last, Readout, RowGrads, add_weight_grads, affine, gate, gate_block, gate_block_mut,
+    init_gates, state_before, sum_over_steps, update_weights,
+};
 use crate::math::{axpy, sigmoid, tanh};
 use crate::optim::Optimizer;
 use crate::params::{Params, Slot};
@@ -91,34 +94,6 @@ impl<const IN: usize, const H: usize, const T: usize> GruCache<IN, H, T> {
         self.h.get(t)
     }
 
-    /// The hidden state before step `t` (zero before the first).
-    #[inline]
-    fn h_prev(&self, t: usize) -> [f32; H] {
-        match t.checked_sub(1).and_then(|p| self.h.get(p)) {
-            Some(h) => *h,
-            None => [0.0; H],
-        }
-    }
-
-    /// The gradient of `weight_ih[g][j]`: `Σ_t dA[t][g][j] · x[t]`, `t` ascending, from
-    /// zero. Shared by `backward` and the fused `update`, so both give the same bits.
-    fn row_grad_ih(&self, g: usize, j: usize, out: &mut [f32; IN]) {
-        *out = [0.0; IN];
-        for (gates, x) in self.gates.iter().zip(&self.x) {
-            axpy(d_ih(gates, g, j), x, out);
-        }
-    }
-
-    /// The gradient of `weight_hh[g][j]`: `Σ_t dAh[t][g][j] · h[t − 1]`, `t` ascending
-    /// (step 0 reads the zero initial state and adds nothing).
-    fn row_grad_hh(&self, g: usize, j: usize, out: &mut [f32; H]) {
-        *out = [0.0; H];
-        let later = self.gates.iter().zip(&self.hn).skip(1);
-        for ((gates, hn), h) in later.zip(&self.h) {
-            axpy(d_hh(gates, hn, g, j), h, out);
-        }
-    }
-
     /// Bias gradients `(Σ_t dA[t], Σ_t dAh[t])`, `t` ascending, from zero.
     fn bias_grads(&self) -> ([[f32; H]; 3], [[f32; H]; 3]) {
         let (mut gi, mut gh) = ([[0.0; H]; 3], [[0.0; H]; 3]);
@@ -133,12 +108,22 @@ impl<const IN: usize, const H: usize, const T: usize> GruCache<IN, H, T> {
     }
 }
 
-/// After `backward`: the gradient of the input pre-activation of gate `g`, unit `j`, or 0
-/// out of range (never, for the callers' `g < 3`, `j < H`; the lookup keeps a panic path
-/// out of firmware, where the optimizer does not always see through the loops).
-#[inline]
-fn d_ih<const H: usize>(gates: &[[f32; H]; 3], g: usize, j: usize) -> f32 {
-    gates.get(g).and_then(|r| r.get(j)).copied().unwrap_or(0.0)
+impl<const IN: usize, const H: usize, const T: usize> RowGrads<IN, H> for GruCache<IN, H, T> {
+    /// `Σ_t dA[t][g][j] · x[t]`, `t` ascending, from zero.
+    fn row_grad_ih(&self, g: usize, j: usize, out: &mut [f32; IN]) {
+        let steps = self.gates.iter().zip(&self.x);
+        sum_over_steps(steps.map(|(gates, x)| (gate(gates, g, j), x)), out);
+    }
+
+    /// `Σ_t dAh[t][g][j] · h[t − 1]`, `t` ascending (step 0 reads the zero initial state
+    /// and adds nothing).
+    fn row_grad_hh(&self, g: usize, j: usize, out: &mut [f32; H]) {
+        let later = self.gates.iter().zip(&self.hn).skip(1).zip(&self.h);
+        sum_over_steps(
+            later.map(|((gates, hn), h)| (d_hh(gates, hn, g, j), h)),
+            out,
+        );
+    }
 }
 
 /// After `backward`: the gradient of the recurrent pre-activation of gate `g`, unit `j`:
@@ -148,7 +133,7 @@ fn d_hh<const H: usize>(gates: &[[f32; H]; 3], hn: &[f32; H], g: usize, j: usize
     if g == N {
         hn.get(j).copied().unwrap_or(0.0)
     } else {
-        d_ih(gates, g, j)
+        gate(gates, g, j)
     }
 }
 
@@ -287,7 +272,7 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
                     *a += b;
                 }
             }
-            let h_prev = cache.h_prev(t);
+            let h_prev = state_before(&cache.h, t);
             let (gates, hn) = (&mut cache.gates[t], &mut cache.hn[t]);
             let mut dh_prev = [0.0; H];
             for j in 0..H {
@@ -321,20 +306,7 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
             dh = dh_prev;
         }
         if let Some(grads) = grads {
-            let mut row = [0.0; IN];
-            let mut row_h = [0.0; H];
-            for (g, rows) in grads.weight_ih.iter_mut().enumerate() {
-                for (j, w) in rows.iter_mut().enumerate() {
-                    cache.row_grad_ih(g, j, &mut row);
-                    axpy(1.0, &row, w);
-                }
-            }
-            for (g, rows) in grads.weight_hh.iter_mut().enumerate() {
-                for (j, w) in rows.iter_mut().enumerate() {
-                    cache.row_grad_hh(g, j, &mut row_h);
-                    axpy(1.0, &row_h, w);
-                }
-            }
+            add_weight_grads(cache, &mut grads.weight_ih, &mut grads.weight_hh);
             let (gi, gh) = cache.bias_grads();
             axpy(1.0, gi.as_flattened(), grads.bias_ih.as_flattened_mut());
             axpy(1.0, gh.as_flattened(), grads.bias_hh.as_flattened_mut());
@@ -351,20 +323,12 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         first: usize,
     ) {
         let () = Self::SHAPE_OK;
-        let mut row = [0.0; IN];
-        let mut row_h = [0.0; H];
-        for (g, rows) in self.weight_ih.iter_mut().enumerate() {
-            for (j, w) in rows.iter_mut().enumerate() {
-                cache.row_grad_ih(g, j, &mut row);
-                opt.update_slice(Slot::block(first).at((g * H + j) * IN), w, &row, 1.0);
-            }
-        }
-        for (g, rows) in self.weight_hh.iter_mut().enumerate() {
-            for (j, w) in rows.iter_mut().enumerate() {
-                cache.row_grad_hh(g, j, &mut row_h);
-                opt.update_slice(Slot::of(first, 1).at((g * H + j) * H), w, &row_h, 1.0);
-            }
-        }
+        update_weights(
+            cache,
+            (&mut self.weight_ih, &mut self.weight_hh),
+            opt,
+            first,
+        );
         // Sums from +0.0 are never -0.0, so adding them to a zeroed buffer (the buffered
         // path) changes no bit: both paths hand the optimizer the same values.
         let (gi, gh) = cache.bias_grads();
@@ -392,35 +356,20 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
     }
 
     fn param_block(&self, i: usize) -> &[f32] {
-        match i {
-            0 => self.weight_ih.as_flattened().as_flattened(),
-            1 => self.weight_hh.as_flattened().as_flattened(),
-            2 => self.bias_ih.as_flattened(),
-            3 => self.bias_hh.as_flattened(),
-            _ => &[],
-        }
+        let weights = (&self.weight_ih, &self.weight_hh);
+        gate_block(weights, (&self.bias_ih, &self.bias_hh), i)
     }
 
     fn param_block_mut(&mut self, i: usize) -> &mut [f32] {
-        match i {
-            0 => self.weight_ih.as_flattened_mut().as_flattened_mut(),
-            1 => self.weight_hh.as_flattened_mut().as_flattened_mut(),
-            2 => self.bias_ih.as_flattened_mut(),
-            3 => self.bias_hh.as_flattened_mut(),
-            _ => &mut [],
-        }
+        let weights = (&mut self.weight_ih, &mut self.weight_hh);
+        gate_block_mut(weights, (&mut self.bias_ih, &mut self.bias_hh), i)
     }
 
     /// PyTorch's initialisation: every weight **and bias** uniform in `±1/√H` (for any
     /// scheme but `Init::Uniform(a)`, which uses `±a`).
     fn init<Rn: Rng + ?Sized>(&mut self, init: Init, rng: &mut Rn) {
-        let blocks = [
-            self.weight_ih.as_flattened_mut().as_flattened_mut(),
-            self.weight_hh.as_flattened_mut().as_flattened_mut(),
-            self.bias_ih.as_flattened_mut(),
-            self.bias_hh.as_flattened_mut(),
-        ];
-        fill_recurrent(blocks, H, init, rng);
+        let weights = (&mut self.weight_ih, &mut self.weight_hh);
+        init_gates(weights, (&mut self.bias_ih, &mut self.bias_hh), init, rng);
     }
 }
 
