@@ -277,10 +277,11 @@ impl<
         first: usize,
     ) {
         let () = Self::SHAPE_OK;
-        for (o, (wo, dyo)) in self.weights.iter_mut().zip(dy).enumerate() {
+        // `zip(0..C_OUT)` and wrapping slot arithmetic (as `Conv2d`): no overflow check.
+        for ((wo, dyo), o) in self.weights.iter_mut().zip(dy).zip(0..C_OUT) {
             let mut g = [[0.0; K]; C_IN];
             Self::channel_grad(x, dyo, &mut g);
-            let at = Slot::block(first).at(o * C_IN * K);
+            let at = Slot::block(first).at(o.wrapping_mul(C_IN * K));
             opt.update_slice(at, wo.as_flattened_mut(), g.as_flattened(), 1.0);
         }
         let mut gb = [0.0; C_OUT];
