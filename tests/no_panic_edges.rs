@@ -75,13 +75,8 @@ fn qconv_border_and_interior_agree_for_any_zero_point() {
         *v = ((i as i32 * 17) % 240 - 120) as i8;
     }
     for zp in [i32::MIN, i32::MAX, -7] {
-        let conv = QConv2d::<1, 1, 3, 4, 4, 4, 4, 1, 1>::new(
-            w,
-            [1000],
-            [r],
-            zp,
-            OutputStage::plain(2),
-        );
+        let conv =
+            QConv2d::<1, 1, 3, 4, 4, 4, 4, 1, 1>::new(w, [1000], [r], zp, OutputStage::plain(2));
         let y = conv.infer(&x);
         for oy in 0..4 {
             for ox in 0..4 {

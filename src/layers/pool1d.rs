@@ -151,7 +151,7 @@ impl<const C: usize, const T: usize, const OT: usize, const K: usize, const S: u
         for ((dxc, dyc), ac) in dx.iter_mut().zip(dy).zip(&cache.offsets) {
             for ((&d, &a), ot) in dyc.iter().zip(ac).zip(0..OT) {
                 // Always in range (shape check); `get_mut` keeps panics out of firmware.
-                if let Some(cell) = dxc.get_mut(ot * S + a as usize) {
+                if let Some(cell) = dxc.get_mut(ot.wrapping_mul(S).wrapping_add(a as usize)) {
                     *cell += d;
                 }
             }
