@@ -64,6 +64,7 @@ fn dequantize_with_any_zero_point() {
 /// interior kernel (zero point folded into the bias) must still agree with the direct
 /// formula computed in wrapping `i32`, as TFLite's accumulator would.
 #[test]
+#[allow(clippy::needless_range_loop)] // the direct formula, index by index
 fn qconv_border_and_interior_agree_for_any_zero_point() {
     let r = Requant::from_real(0.0003).unwrap();
     let mut w = [[[[0i8; 3]; 3]; 1]; 1];
