@@ -68,18 +68,22 @@ impl Footprint {
     /// RAM for per-sample training with plain SGD (params + step workspace), excluding
     /// stack frames.
     pub const fn train_sgd(&self) -> usize {
-        self.params + self.step_workspace
+        self.params.saturating_add(self.step_workspace)
     }
 
     /// RAM for per-sample training with Adam (params + step workspace + Adam state),
     /// excluding stack frames.
     pub const fn train_adam(&self) -> usize {
-        self.params + self.step_workspace + self.adam
+        self.params
+            .saturating_add(self.step_workspace)
+            .saturating_add(self.adam)
     }
 
     /// RAM for mini-batch training with Adam (params + workspace + Adam state), excluding
     /// stack frames.
     pub const fn train_adam_batch(&self) -> usize {
-        self.params + self.workspace + self.adam
+        self.params
+            .saturating_add(self.workspace)
+            .saturating_add(self.adam)
     }
 }

@@ -5,7 +5,7 @@
 #   3. MSRV: `cargo check` of the library with the toolchain named by rust-version;
 #   4. no-panic proof: tools/nopanic links only if no panic path is reachable from the
 #      library's public no_std entry points (release, LTO, panic=abort, overflow checks on
-#      in stacknet), for Cortex-M4F and Cortex-M0 at opt-level 3; every public no_std
+#      in stacknet), for Cortex-M4F and Cortex-M0 at opt-levels 3 and s; every public no_std
 #      function must be in the image (tools/nopanic/check_coverage.sh);
 #   5. a bounded fuzz run of the dataset CSV loader (fuzz/fuzz_targets/csv.rs).
 # Budget: about 4 minutes on a fresh 2-core machine. Each step prints its duration.
@@ -88,6 +88,18 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
         exit 1
     fi
     echo "no-panic proof: $target links with no panic handler reachable"
+done
+# The firmware crates' `size` profiles (and boards/quickstart in release) build at
+# opt-level `s`, where the optimizer removes fewer checks: the image must link there too.
+# (Opt-levels 2 and `z` still keep panic call sites: docs/RELIABILITY.md, "Panic paths left".)
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+    if ! CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_TARGET_DIR=$root/target/nopanic-s \
+        cargo build --release --manifest-path tools/nopanic/Cargo.toml --target "$target"; then
+        echo "no-panic proof FAILED for $target at opt-level s: a panic path is reachable:"
+        CARGO_TARGET_DIR=$root/target/nopanic-s tools/nopanic/diagnose.sh "$target" s || true
+        exit 1
+    fi
+    echo "no-panic proof: $target links at opt-level s too"
 done
 if ! command -v llvm-dwarfdump >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive

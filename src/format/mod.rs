@@ -178,9 +178,9 @@ pub fn verify(bytes: &[u8]) -> Result<Header, LoadError> {
 
 /// Sum of the model's parameter block lengths, which a correct `Layer` makes `PARAMS`.
 fn block_total<L: Layer>(model: &L) -> usize {
-    (0..L::PARAM_BLOCKS)
-        .map(|i| model.param_block(i).len())
-        .sum()
+    // Saturating, not `sum()`: its overflow check stays at opt-level `s`; a saturated total
+    // differs from `PARAMS` (which fits in memory) just as the true one would.
+    (0..L::PARAM_BLOCKS).fold(0usize, |n, i| n.saturating_add(model.param_block(i).len()))
 }
 
 /// Writes the image of `model` into the start of `out` and returns its length,
@@ -203,7 +203,12 @@ pub fn save<L: Layer>(model: &L, out: &mut [u8]) -> Result<usize, SaveError> {
         return Err(SaveError::BufferTooSmall { needed, got });
     };
     let values = (0..L::PARAM_BLOCKS).flat_map(|i| model.param_block(i).iter().copied());
-    if let Some(index) = values.clone().position(|v| !v.is_finite()) {
+    // `zip(0..PARAMS)`, not `position()`: no counter to overflow (`block_total` above made
+    // the values exactly `PARAMS` many).
+    let bad = (0..L::PARAMS)
+        .zip(values.clone())
+        .find(|(_, v)| !v.is_finite());
+    if let Some((index, _)) = bad {
         return Err(SaveError::NonFinite { index });
     }
 

@@ -50,7 +50,7 @@ pub const fn out_size(n: usize, k: usize, stride: usize, pad: usize) -> usize {
     if stride == 0 || padded < k {
         0
     } else {
-        (padded - k) / stride + 1
+        ((padded - k) / stride).saturating_add(1)
     }
 }
 

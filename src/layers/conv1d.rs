@@ -83,6 +83,14 @@ pub struct Conv1d<
     pub bias: [f32; C_OUT],
 }
 
+/// The input index that output `lo` reads through tap `k`: `lo·S + k − P`, never negative
+/// for `lo` from `valid_range`. Wrapping: out of range it finds no slice, and no overflow
+/// check is left where the optimizer cannot see `valid_range`'s bounds.
+#[inline]
+fn first_input(lo: usize, k: usize, s: usize, p: usize) -> usize {
+    lo.wrapping_mul(s).wrapping_add(k).wrapping_sub(p)
+}
+
 impl<
     const C_IN: usize,
     const C_OUT: usize,
@@ -132,9 +140,13 @@ impl<
         for (gwc, xc) in gwo.iter_mut().zip(x) {
             for (k, g) in gwc.iter_mut().enumerate() {
                 let (lo, hi) = valid_range(k, T, OT, S, P);
-                let start = lo * S + k - P;
+                let start = first_input(lo, k, S, P);
+                let (dys, xs) = (
+                    dyo.get(lo..hi).unwrap_or(&[]),
+                    xc.get(start..).unwrap_or(&[]),
+                );
                 let mut acc = 0.0;
-                for (d, v) in dyo[lo..hi].iter().zip(xc[start..].iter().step_by(S)) {
+                for (d, v) in dys.iter().zip(xs.iter().step_by(S)) {
                     acc += d * v;
                 }
                 *g += acc;
@@ -210,13 +222,18 @@ impl<
             yo.fill(b);
             for (wc, xc) in wo.iter().zip(x) {
                 for (k, &w) in wc.iter().enumerate() {
+                    // In range by construction (`valid_range`); `get` and wrapping offsets
+                    // keep panic paths out where the optimizer does not inline that far
+                    // (opt-level `s`).
                     let (lo, hi) = valid_range(k, T, OT, S, P);
-                    let start = lo * S + k - P;
-                    let dst = &mut yo[lo..hi];
+                    let start = first_input(lo, k, S, P);
+                    let (Some(dst), Some(src)) = (yo.get_mut(lo..hi), xc.get(start..)) else {
+                        continue;
+                    };
                     if S == 1 {
-                        axpy(w, &xc[start..], dst);
+                        axpy(w, src, dst);
                     } else {
-                        for (d, &v) in dst.iter_mut().zip(xc[start..].iter().step_by(S)) {
+                        for (d, &v) in dst.iter_mut().zip(src.iter().step_by(S)) {
                             *d += w * v;
                         }
                     }
@@ -252,12 +269,14 @@ impl<
                 for (wc, dxc) in wo.iter().zip(dx.iter_mut()) {
                     for (k, &w) in wc.iter().enumerate() {
                         let (lo, hi) = valid_range(k, T, OT, S, P);
-                        let start = lo * S + k - P;
-                        let src = &dyo[lo..hi];
+                        let start = first_input(lo, k, S, P);
+                        let (Some(src), Some(dst)) = (dyo.get(lo..hi), dxc.get_mut(start..)) else {
+                            continue;
+                        };
                         if S == 1 {
-                            axpy(w, src, &mut dxc[start..]);
+                            axpy(w, src, dst);
                         } else {
-                            for (d, &g) in dxc[start..].iter_mut().step_by(S).zip(src) {
+                            for (d, &g) in dst.iter_mut().step_by(S).zip(src) {
                                 *d += w * g;
                             }
                         }
@@ -277,10 +296,11 @@ impl<
         first: usize,
     ) {
         let () = Self::SHAPE_OK;
-        for (o, (wo, dyo)) in self.weights.iter_mut().zip(dy).enumerate() {
+        // `zip(0..C_OUT)` and wrapping slot arithmetic (as `Conv2d`): no overflow check.
+        for ((wo, dyo), o) in self.weights.iter_mut().zip(dy).zip(0..C_OUT) {
             let mut g = [[0.0; K]; C_IN];
             Self::channel_grad(x, dyo, &mut g);
-            let at = Slot::block(first).at(o * C_IN * K);
+            let at = Slot::block(first).at(o.wrapping_mul(C_IN * K));
             opt.update_slice(at, wo.as_flattened_mut(), g.as_flattened(), 1.0);
         }
         let mut gb = [0.0; C_OUT];

@@ -245,7 +245,9 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         cache.x = *x;
         let mut h = [0.0; H];
         let steps = cache.gates.iter_mut().zip(&mut cache.hn).zip(&mut cache.h);
-        for (t, (((gates, hn), h_new), xt)) in steps.zip(x).enumerate() {
+        // `zip(0..T)`, not `enumerate()`: a range cannot overflow; the optimizer does not
+        // always remove the overflow check of enumerate's counter over this zip.
+        for ((((gates, hn), h_new), xt), t) in steps.zip(x).zip(0..T) {
             self.step(xt, &h, gates, hn, h_new);
             h = *h_new;
             RO::put(y, t, &h);

@@ -231,7 +231,8 @@ impl<const IN: usize, const H: usize, const T: usize, RO: Readout<H, T>> Layer
         cache.x = *x;
         let (mut h, mut c) = ([0.0; H], [0.0; H]);
         let steps = cache.gates.iter_mut().zip(&mut cache.h).zip(&mut cache.c);
-        for (t, (((gates, h_new), c_new), xt)) in steps.zip(x).enumerate() {
+        // `zip(0..T)`, not `enumerate()`: a range cannot overflow (see `Gru::forward`).
+        for ((((gates, h_new), c_new), xt), t) in steps.zip(x).zip(0..T) {
             self.step(xt, (&h, &c), gates, h_new, c_new);
             (h, c) = (*h_new, *c_new);
             RO::put(y, t, &h);

@@ -66,12 +66,15 @@ impl<const C: usize, const T: usize, const OT: usize, const K: usize, const S: u
     fn window(xc: &[f32; T], ot: usize) -> (f32, u8) {
         let mut best = f32::NEG_INFINITY;
         let mut at = 0u8;
-        for (n, &v) in xc.iter().skip(ot * S).take(K).enumerate() {
+        let mut n = 0u8;
+        for &v in xc.iter().skip(ot.wrapping_mul(S)).take(K) {
             // `>` keeps the first of equal maxima; a NaN replaces anything, so it propagates.
             if v > best || v.is_nan() {
                 best = v;
-                at = n as u8;
+                at = n;
             }
+            // At most K <= 256 values: wrapping never happens, and needs no overflow check.
+            n = n.wrapping_add(1);
         }
         (best, at)
     }
@@ -127,7 +130,8 @@ impl<const C: usize, const T: usize, const OT: usize, const K: usize, const S: u
     fn forward(&self, x: &Self::Input, cache: &mut Self::Cache, y: &mut Self::Output) {
         let () = Self::SHAPE_OK;
         for ((yc, xc), ac) in y.iter_mut().zip(x).zip(&mut cache.offsets) {
-            for (ot, (v, a)) in yc.iter_mut().zip(ac).enumerate() {
+            // `zip(0..OT)`, not `enumerate()`: a range cannot overflow (as in `MaxPool2d`).
+            for ((v, a), ot) in yc.iter_mut().zip(ac).zip(0..OT) {
                 (*v, *a) = Self::window(xc, ot);
             }
         }
@@ -145,9 +149,9 @@ impl<const C: usize, const T: usize, const OT: usize, const K: usize, const S: u
         let Some(dx) = dx else { return };
         *dx = [[0.0; T]; C];
         for ((dxc, dyc), ac) in dx.iter_mut().zip(dy).zip(&cache.offsets) {
-            for (ot, (&d, &a)) in dyc.iter().zip(ac).enumerate() {
+            for ((&d, &a), ot) in dyc.iter().zip(ac).zip(0..OT) {
                 // Always in range (shape check); `get_mut` keeps panics out of firmware.
-                if let Some(cell) = dxc.get_mut(ot * S + a as usize) {
+                if let Some(cell) = dxc.get_mut(ot.wrapping_mul(S).wrapping_add(a as usize)) {
                     *cell += d;
                 }
             }

@@ -43,13 +43,14 @@ impl<const H: usize, const T: usize> Readout<H, T> for Last {
     const TAG: usize = 0;
     #[inline]
     fn put(y: &mut [f32; H], t: usize, h: &[f32; H]) {
-        if t + 1 == T {
+        // `checked_add`: `t` comes from the caller, and `t + 1` could overflow.
+        if t.checked_add(1) == Some(T) {
             *y = *h;
         }
     }
     #[inline]
     fn grad_at(dy: &[f32; H], t: usize) -> Option<&[f32; H]> {
-        (t + 1 == T).then_some(dy)
+        (t.checked_add(1) == Some(T)).then_some(dy)
     }
 }
 

@@ -38,7 +38,12 @@ pub(crate) fn softmax_with<const N: usize>(x: &[f32; N], exp: fn(f32) -> f32) ->
     let mut y = [0.0; N];
     if max == f32::INFINITY {
         // Every +∞ entry shares the mass; the rest get 0 (the limit of the finite formula).
-        let count = x.iter().filter(|v| **v == f32::INFINITY).count() as f32;
+        // A fold, not `count()`: its counter carries an overflow check that opt-level `s`
+        // keeps (at most N, so wrapping never happens).
+        let count = x
+            .iter()
+            .filter(|v| **v == f32::INFINITY)
+            .fold(0usize, |n, _| n.wrapping_add(1)) as f32;
         for (yi, &xi) in y.iter_mut().zip(x) {
             *yi = if xi == f32::INFINITY {
                 1.0 / count

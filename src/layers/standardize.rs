@@ -98,7 +98,8 @@ impl<const N: usize> Standardize<N> {
         }
         let mut sum = [0.0f64; N];
         for (s, x) in samples.iter().enumerate() {
-            for (f, (acc, &v)) in sum.iter_mut().zip(x).enumerate() {
+            // `zip(0..N)`, not `enumerate()`: a range cannot overflow.
+            for ((acc, &v), f) in sum.iter_mut().zip(x).zip(0..N) {
                 if !v.is_finite() {
                     return Err(StandardizeError::NonFinite {
                         sample: s,
@@ -240,12 +241,14 @@ impl<const C: usize, const H: usize, const W: usize> StandardizeChannels<C, H, W
         }
         let mut sum = [0.0f64; C];
         for (s, x) in samples.iter().enumerate() {
-            for (c, (acc, plane)) in sum.iter_mut().zip(x).enumerate() {
+            // `zip(0..C)`, not `enumerate()`: a range cannot overflow. The index below is
+            // below `C·H·W`, the length of a sample, so wrapping never happens.
+            for ((acc, plane), c) in sum.iter_mut().zip(x).zip(0..C) {
                 for (i, &v) in plane.as_flattened().iter().enumerate() {
                     if !v.is_finite() {
                         return Err(StandardizeError::NonFinite {
                             sample: s,
-                            feature: c * H * W + i,
+                            feature: c.wrapping_mul(H * W).wrapping_add(i),
                         });
                     }
                     *acc += f64::from(v);

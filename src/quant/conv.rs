@@ -154,18 +154,23 @@ impl<
         (kx_lo, kx_hi): (usize, usize),
     ) -> i32 {
         let zp = self.input_zero_point;
-        let x_lo = (ox * S + kx_lo).saturating_sub(P);
+        // Saturating: this function is not inlined, so the optimizer cannot bound `oy`/`ox`
+        // by the output size; a position past the input reads nothing.
+        let x_lo = ox.saturating_mul(S).saturating_add(kx_lo).saturating_sub(P);
         let mut acc = bias;
         for (x_map, k_map) in x.iter().zip(kernel) {
             for ky in ky_lo..ky_hi {
-                let iy = (oy * S + ky).saturating_sub(P);
+                let iy = oy.saturating_mul(S).saturating_add(ky).saturating_sub(P);
                 let (Some(x_row), Some(k_row)) = (x_map.get(iy), k_map.get(ky)) else {
                     continue;
                 };
-                let xs = x_row.get(x_lo..x_lo + (kx_hi - kx_lo)).unwrap_or(&[]);
+                let x_hi = x_lo.saturating_add(kx_hi.saturating_sub(kx_lo));
+                let xs = x_row.get(x_lo..x_hi).unwrap_or(&[]);
                 let ks = k_row.get(kx_lo..kx_hi).unwrap_or(&[]);
                 for (&xv, &kv) in xs.iter().zip(ks) {
-                    acc = acc.wrapping_add(kv as i32 * (xv as i32 - zp));
+                    // Wrapping, as the accumulator: `zp` is any `i32` a caller passed.
+                    let centered = (xv as i32).wrapping_sub(zp);
+                    acc = acc.wrapping_add((kv as i32).wrapping_mul(centered));
                 }
             }
         }

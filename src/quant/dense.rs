@@ -136,7 +136,8 @@ impl<const IN: usize, const OUT: usize, R: Requants<OUT>> QLayer for QDense<IN, 
     fn infer(&self, x: &[i8; IN]) -> [i8; OUT] {
         let mut y = [0i8; OUT];
         let rows = self.weights.iter().zip(&self.start);
-        for (o, (yo, (row, start))) in y.iter_mut().zip(rows).enumerate() {
+        // `zip(0..OUT)`, not `enumerate()`: a range cannot overflow.
+        for ((yo, (row, start)), o) in y.iter_mut().zip(rows).zip(0..OUT) {
             let acc = start.wrapping_add(dot_i8(row, x));
             let (multiplier, shift) = self.requant.factor(o);
             *yo = self.output.finish(requantize(acc, multiplier, shift));

@@ -70,7 +70,9 @@ impl<const N: usize> QLayer for Dequantize<N> {
     fn infer(&self, x: &[i8; N]) -> [f32; N] {
         let mut y = [0.0f32; N];
         for (v, &q) in y.iter_mut().zip(x) {
-            *v = self.scale * (q as i32 - self.zero_point) as f32;
+            // In i64: the zero point is any `i32` a caller set, and `q - zero_point` could
+            // overflow an i32 (the same value, so the same f32, whenever it does not).
+            *v = self.scale * (i64::from(q) - i64::from(self.zero_point)) as f32;
         }
         y
     }

@@ -27,7 +27,9 @@ pub const fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
     let mask = ((1i64 << exponent) - 1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + if x < 0 { 1 } else { 0 };
-    (x >> exponent) + if remainder > threshold { 1 } else { 0 }
+    // Never overflows (`remainder > threshold` needs `exponent >= 1`, so `x >> exponent`
+    // is below 2^30), but the optimizer cannot prove it: saturating, so no panic path.
+    (x >> exponent).saturating_add(if remainder > threshold { 1 } else { 0 })
 }
 
 /// TFLite's `MultiplyByQuantizedMultiplier`: `x · multiplier · 2^shift / 2³¹`, rounded the

@@ -148,10 +148,12 @@ impl<
         pool(x, K, S, |window| {
             let sum = window.fold(0i32, i32::wrapping_add);
             // TFLite: (sum ± count/2) / count, truncating: round half away from zero.
+            // Saturating: `sum` is at most K·K·128 in size, but the optimizer cannot
+            // bound the wrapping sum, and an unchecked `+` would be a panic path.
             let avg = if sum > 0 {
-                (sum + count / 2) / count
+                sum.saturating_add(count / 2) / count
             } else {
-                (sum - count / 2) / count
+                sum.saturating_sub(count / 2) / count
             };
             avg.clamp(lo, hi.max(lo)) as i8
         })

@@ -69,8 +69,10 @@ impl Requant {
         let scaled = q * 2147483648.0;
         // round half away from zero (q > 0 here)
         let whole = scaled as i64;
+        // `whole` is in [2^30, 2^31): `+ 1` never overflows, but the optimizer cannot see
+        // through the float conversion, so it is written without an overflow check.
         let mut fixed = if scaled - whole as f64 >= 0.5 {
-            whole + 1
+            whole.saturating_add(1)
         } else {
             whole
         };

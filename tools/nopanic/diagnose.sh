@@ -32,9 +32,18 @@ sites=$(awk -v pat="$pattern" '
 if [ -z "$sites" ]; then
     echo "no panic call site in the image ($target, opt-level $opt)"
 fi
+frames() {
+    llvm-addr2line -e "$elf" -f -i -C -a "0x$1" | tail -n +2 | sed -E "s/<.*>//" | paste - - \
+        | sed -E 's#/root/.cargo/registry/src/[^/]*/##; s#/rustc/[0-9a-f]*/##; s#'"$root"'/##'
+}
 for a in $sites; do
     echo "== call site 0x$a (innermost frame first)"
-    llvm-addr2line -e "$elf" -f -i -C -a "0x$a" | tail -n +2 | sed -E "s/<.*>//" | paste - - \
-        | sed -E 's#/root/.cargo/registry/src/[^/]*/##; s#/rustc/[0-9a-f]*/##; s#'"$root"'/##'
+    frames "$a"
+    # LLVM often shares one panic call between several checks (its line info then says
+    # little, e.g. `main.rs:0`): list every branch into it too, each with its own stack.
+    for b in $(grep -E "^ +[0-9a-f]+:.*\sb[a-z.]*\s+0x0*$a\b" "$dis" | awk '{ sub(":", "", $1); print $1 }'); do
+        echo "   -- branch to it at 0x$b"
+        frames "$b" | sed 's/^/      /'
+    done
 done
 echo "panic functions linked: $(llvm-nm -C "$elf" | grep -cE 'core::panicking|slice_index_fail|expect_failed|unwrap_failed')"
