@@ -111,9 +111,11 @@ pub trait Layer {
         dx: Option<[&mut Self::Input; 4]>,
         mut grads: Option<&mut Self::Grads>,
     ) {
-        let mut dx = dx.map(|d| d.map(Some));
-        for (lane, (cache, dy)) in cache.into_iter().zip(dy).enumerate() {
-            let dx = dx.as_mut().and_then(|d| d.get_mut(lane)?.take());
+        let dx = match dx {
+            Some(dx) => dx.map(Some),
+            None => [None, None, None, None],
+        };
+        for ((cache, dy), dx) in cache.into_iter().zip(dy).zip(dx) {
             self.backward(cache, dy, dx, grads.as_deref_mut());
         }
     }

@@ -134,12 +134,17 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
         // Each row is read once for the four samples; each output is bias + dot(row, x) in
         // `dot`'s order, as in `infer_into`, bit for bit.
         let [y0, y1, y2, y3] = y;
-        for (o, (row, b)) in self.weights.iter().zip(&self.bias).enumerate() {
+        let outputs = y0
+            .iter_mut()
+            .zip(y1.iter_mut())
+            .zip(y2.iter_mut())
+            .zip(y3.iter_mut());
+        for ((((y0, y1), y2), y3), (row, b)) in outputs.zip(self.weights.iter().zip(&self.bias)) {
             let d = dot_samples4(row, x);
-            y0[o] = b + d[0];
-            y1[o] = b + d[1];
-            y2[o] = b + d[2];
-            y3[o] = b + d[3];
+            *y0 = b + d[0];
+            *y1 = b + d[1];
+            *y2 = b + d[2];
+            *y3 = b + d[3];
         }
     }
 
@@ -155,7 +160,9 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
         if let Some(g) = grads {
             // One pass over each gradient row for four samples, adding lane 0, 1, 2, 3 in
             // that order: the sums of four `backward` calls, bit for bit.
-            for (o, (grow, gb)) in g.weights.iter_mut().zip(&mut g.bias).enumerate() {
+            // `zip(0..OUT)`, not `enumerate`: the index is provably below OUT (no overflow
+            // check, no bounds check).
+            for (o, (grow, gb)) in (0..OUT).zip(g.weights.iter_mut().zip(&mut g.bias)) {
                 let d = dy.map(|dy| dy[o]);
                 axpy4(d, xs, grow);
                 *gb = (((*gb + d[0]) + d[1]) + d[2]) + d[3];
@@ -166,7 +173,7 @@ impl<const IN: usize, const OUT: usize> Layer for Dense<IN, OUT> {
             for dx in [&mut *dx0, &mut *dx1, &mut *dx2, &mut *dx3] {
                 *dx = [0.0; IN];
             }
-            for (o, row) in self.weights.iter().enumerate() {
+            for (o, row) in (0..OUT).zip(&self.weights) {
                 axpy(dy[0][o], row, dx0);
                 axpy(dy[1][o], row, dx1);
                 axpy(dy[2][o], row, dx2);

@@ -43,9 +43,9 @@ use stacknet::quant::{
 use stacknet::replay::ReplayBuffer;
 use stacknet::schedule::{Decay, LearningRate, Schedule};
 use stacknet::{
-    BiasOnly, Dense, Footprint, Frozen, Identity, Init, Layer, LeakyRelu, Params, Relu, Sigmoid,
-    Softmax, Split, Standardize, StandardizeChannels, StepWorkspace, Tanh, Workspace, Zero, chain,
-    grad, math, model,
+    BatchWorkspace, BiasOnly, Dense, Footprint, Frozen, Identity, Init, Layer, LeakyRelu, Params,
+    Relu, Sigmoid, Softmax, Split, Standardize, StandardizeChannels, StepWorkspace, Tanh,
+    Workspace, Zero, chain, grad, math, model,
 };
 
 type Xor = chain![Dense<2, 4>, Sigmoid<4>, Dense<4, 1>, Sigmoid<1>];
@@ -258,6 +258,52 @@ fn cnn(seed: u64, lr: f32, label: usize) {
     pool.forward(&black_box([[[0.5; 8]; 8]; 4]), &mut cache, &mut pooled);
     black_box(pooled);
     black_box(cache.offset(black_box(1), black_box(2), black_box(3)));
+}
+
+/// Mini-batches four samples at a time (`BatchWorkspace`, `Layer::forward4`/`backward4`):
+/// dense layers' blocked kernels, a convolution's and a recurrent layer's per-lane default,
+/// any number of samples (groups of four and a remainder), refused samples in a group.
+fn batched(seed: u64, lr: f32, label: usize) {
+    let Ok(t) = one_hot::<10>(label) else { return };
+    let mut cnn = Cnn::ZERO;
+    cnn.init(Init::HeUniform, &mut stacknet::rng(seed));
+    let mut ws = BatchWorkspace::<Cnn>::new();
+    let Ok(mut opt) = Adam::new(lr) else { return };
+    let xs: &[[f32; 64]] = black_box(&[[0.25f32; 64]; 6][..]);
+    let ts = black_box([t; 6]);
+    while again() {
+        black_box(ws.batch(&mut cnn, &mut opt, &SoftmaxCrossEntropy, xs, &ts)).ok();
+        let x = black_box(&[0.5f32; 64]);
+        let _ = black_box(ws.accumulate4(&cnn, &SoftmaxCrossEntropy, [x; 4], [&t; 4]));
+        black_box(ws.accumulate(&cnn, &SoftmaxCrossEntropy, x, &t)).ok();
+        black_box(ws.pending());
+        black_box(ws.apply(&mut cnn, &mut opt)).ok();
+    }
+    black_box(keep1(BatchWorkspace::<Cnn>::grads, &ws));
+    keep1(BatchWorkspace::<Cnn>::clear, &mut ws);
+    black_box(keep0(BatchWorkspace::<Cnn>::new));
+    let mut model = Classifier::ZERO;
+    model.init(Init::HeUniform, &mut stacknet::rng(seed));
+    let mut ws = BatchWorkspace::<Classifier>::new();
+    let Ok(mut sgd) = Sgd::new(lr) else { return };
+    let xs: &[[f32; 4]] = black_box(&[[0.5, -1.0, 2.0, 0.0]; 9][..]);
+    let Ok(t3) = one_hot::<3>(label % 3) else {
+        return;
+    };
+    let ts = black_box([t3; 9]);
+    while again() {
+        black_box(ws.batch(&mut model, &mut sgd, &SoftmaxCrossEntropy, xs, &ts)).ok();
+    }
+    let mut rec = Recurrent::ZERO;
+    rec.init(Init::XavierUniform, &mut stacknet::rng(seed));
+    let mut ws = BatchWorkspace::<Recurrent>::new();
+    let x = black_box([[0.5f32; 6]; 2]);
+    let mut t = <Recurrent as Layer>::Output::ZERO;
+    t[0] = 1.0;
+    while again() {
+        let _ = black_box(ws.accumulate4(&rec, &Mse, [&x; 4], [&t; 4]));
+        black_box(ws.apply(&mut rec, &mut sgd)).ok();
+    }
 }
 
 /// Calls `f` through a pointer the optimizer cannot see through, so `f` stays a function
@@ -1080,6 +1126,7 @@ pub extern "C" fn _start() -> ! {
     replay(seed, lr);
     weights(seed);
     cnn(seed, lr, black_box(3));
+    batched(seed, lr, black_box(4));
     building_blocks(seed, black_box(1));
     sequences(seed, lr, black_box(1), black_box(1.0));
     standardized(seed, lr, black_box(0));
