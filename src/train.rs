@@ -321,3 +321,39 @@ pub(crate) fn apply_sum<L: Layer, O: Optimizer<L>>(
     model.apply(grads, scale, opt, 0);
     Ok(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::Mse;
+    use crate::optim::Sgd;
+    use crate::{Dense, chain};
+
+    type Net = chain![Dense<2, 1>];
+
+    #[test]
+    fn a_step_with_samples_pending_updates_with_all_of_them() {
+        let start = Dense::<2, 1>::from_parts([[0.5, -0.25]], [0.125]);
+        let mut opt = Sgd::new(0.1).unwrap();
+        let (x0, t0, x1, t1) = ([1.0, 2.0], [1.0], [-1.0, 0.5], [0.0]);
+        let mut ws = Workspace::<Net>::new();
+        let (mut a, mut b) = (start, start);
+        ws.accumulate(&a, &Mse, &x0, &t0).unwrap();
+        assert_eq!(ws.pending(), 1);
+        ws.step(&mut a, &mut opt, &Mse, &x1, &t1).unwrap();
+        assert_eq!(ws.pending(), 0);
+        Workspace::<Net>::new()
+            .batch(&mut b, &mut opt, &Mse, &[x0, x1], &[t0, t1])
+            .unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn debug_names_the_workspaces() {
+        extern crate std;
+        let ws = Workspace::<Net>::new();
+        assert_eq!(std::format!("{ws:?}"), "Workspace { pending: 0, .. }");
+        let step = StepWorkspace::<Net>::new();
+        assert_eq!(std::format!("{step:?}"), "StepWorkspace { .. }");
+    }
+}

@@ -283,6 +283,62 @@ mod tests {
     use super::*;
     use crate::{Dense, Zero};
 
+    /// The largest learning rate `check_config` accepts, from the documented bound
+    /// `lr · 2 / √((1 − β2)(1 − β1²/β2)) ≤ 2^100`, computed in f64.
+    fn largest_lr(beta1: f64, beta2: f64) -> f64 {
+        let ratio = 1.0 - beta1 * beta1 / beta2;
+        2f64.powi(100) / (2.0 / ((1.0 - beta2) * ratio).sqrt())
+    }
+
+    #[test]
+    fn the_learning_rate_bound_sits_where_the_docs_say() {
+        for (b1, b2) in [(0.9f32, 0.999f32), (0.5, 0.9), (0.0, 0.5)] {
+            let edge = largest_lr(f64::from(b1), f64::from(b2));
+            let config = |lr: f64| AdamConfig {
+                lr: lr as f32,
+                beta1: b1,
+                beta2: b2,
+                ..AdamConfig::default()
+            };
+            assert_eq!(check_config(&config(edge * 0.999)), Ok(()), "{b1} {b2}");
+            assert_eq!(
+                check_config(&config(edge * 1.001)),
+                Err(ConfigError::LearningRate),
+                "{b1} {b2}"
+            );
+        }
+    }
+
+    #[test]
+    fn config_and_reset_are_what_they_say() {
+        let config = AdamConfig {
+            lr: 0.25,
+            beta1: 0.5,
+            beta2: 0.75,
+            eps: 1e-3,
+            weight_decay: 0.5,
+        };
+        let mut opt = Adam::<Dense<1, 1>>::with_config(config).unwrap();
+        assert_eq!(opt.config(), config);
+        let mut m = Dense::<1, 1>::from_parts([[1.0]], [1.0]);
+        let g = Dense::<1, 1>::from_parts([[0.5]], [-2.0]);
+        opt.begin(&GradStats::ZERO).unwrap();
+        m.apply::<Dense<1, 1>, _>(&g, 1.0, &mut opt, 0);
+        assert_eq!(opt.steps(), 1);
+        assert!(opt.moments().0.bias[0] != 0.0 && opt.moments().1.bias[0] != 0.0);
+        opt.reset();
+        assert_eq!(opt.steps(), 0);
+        assert_eq!(opt.moments(), (&Dense::ZERO, &Dense::ZERO));
+        // After a reset the first step is a first step again (bias correction from 1).
+        let mut fresh = Adam::<Dense<1, 1>>::with_config(config).unwrap();
+        let (mut a, mut b) = (Dense::<1, 1>::ZERO, Dense::<1, 1>::ZERO);
+        for (opt, model) in [(&mut opt, &mut a), (&mut fresh, &mut b)] {
+            opt.begin(&GradStats::ZERO).unwrap();
+            model.apply::<Dense<1, 1>, _>(&g, 1.0, opt, 0);
+        }
+        assert_eq!(a, b);
+    }
+
     #[test]
     fn hand_computed_steps_with_bias_correction() {
         // Step 1: m = 0.1 g, v = 0.001 g², m̂ = g, v̂ = g² → p −= lr · g/(|g| + ε) ≈ lr·sign(g).
