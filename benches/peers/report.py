@@ -30,7 +30,7 @@ icount = table("callgrind.txt")
 # A `*_batch4` row is the same work as its `*_batch` row (the same bits, another workspace):
 # its peers are the batch row's.
 for (impl, w), v in list(times.items()):
-    if impl != "stacknet" and impl != "fma" and w.endswith("_batch"):
+    if impl in ("c", "fann", "numpy", "torch") and w.endswith("_batch"):
         times.setdefault((impl, w + "4"), v)
 
 WORKLOADS = [
