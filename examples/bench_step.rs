@@ -1,11 +1,11 @@
 //! Runs one benchmark workload N times, for instruction counting under callgrind, or times
 //! them all the way the C and Python peers do.
 //!
-//! `cargo run --release --example bench_step -- time` prints "stacknet <workload> <ns>" per
+//! `cargo run --release --features std --example bench_step -- time` prints "stacknet <workload> <ns>" per
 //! workload: the median of 21 runs of ~10 ms each, the same method as `benches/peers/common.h`,
 //! so `scripts/bench_peers.sh` can interleave stacknet with its peers round by round.
 //!
-//! `cargo run --release --example bench_step -- <workload> <n>` where workload is one of
+//! `cargo run --release --features std --example bench_step -- <workload> <n>` where workload is one of
 //! `xor_infer`, `xor_step`, `xor_epoch`, `digits_infer`, `digits_step`, `digits_adam_step`, `digits_batch`,
 //! `mnist_infer`, `mnist_step`, `mnist_batch`, `cnn_infer`, `cnn_step`, `cnn_batch`, and
 //! `digits_batch4`, `mnist_batch4`, `cnn_batch4` (the batch steps through `BatchWorkspace`). `scripts/bench_peers.sh` and

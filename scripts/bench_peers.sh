@@ -34,7 +34,7 @@ python3 -c 'import torch' 2>/dev/null || { log "pip install torch"; python3 -m p
 # --- build -----------------------------------------------------------------------------
 rm -rf "$OUT" && mkdir -p "$OUT"
 log "building stacknet (release) and the C peers (gcc -O3)"
-cargo build --release --quiet --example bench_step
+cargo build --release --quiet --features std --example bench_step
 gcc -O3 -o "$OUT/baseline" "$PEERS/baseline.c" -lm
 gcc -O3 -o "$OUT/fann_driver" "$PEERS/fann_driver.c" -lfloatfann -lm
 STEP=$CARGO_TARGET_DIR/release/examples/bench_step
@@ -105,7 +105,7 @@ log "criterion (stacknet)"
 crit_args=()
 [[ ${QUICK:-0} == 1 ]] && crit_args=(--warm-up-time 1 --measurement-time 2)
 rm -rf "$CARGO_TARGET_DIR/criterion"
-cargo bench --quiet --bench inference --bench train_step -- "${crit_args[@]}" >"$OUT/criterion.log" 2>&1
+cargo bench --quiet --features std --bench inference --bench train_step -- "${crit_args[@]}" >"$OUT/criterion.log" 2>&1
 python3 "$PEERS/criterion_medians.py" "$CARGO_TARGET_DIR/criterion" >"$OUT/criterion.txt"
 echo "load_after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.txt"
 echo "rounds $ROUNDS" >>"$OUT/meta.txt"

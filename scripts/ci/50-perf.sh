@@ -35,11 +35,11 @@ start=$SECONDS
 # The release build brings criterion in too (examples link dev-dependencies); the benches
 # then reuse it. Cold, on 2 cores: about 70 s, then 10 s; warm: seconds.
 log "building (release): examples/bench_step.rs and the criterion benches"
-cargo build --release --quiet --example bench_step
+cargo build --release --quiet --features std --example bench_step
 STEP=$CARGO_TARGET_DIR/release/examples/bench_step
 
 log "bench smoke: every criterion benchmark runs once (criterion's --test mode, no timing)"
-cargo bench --quiet --bench inference --bench train_step -- --test 2>&1 |
+cargo bench --quiet --features std --bench inference --bench train_step -- --test 2>&1 |
   { grep -E '^(Testing|Success|error)' || true; }
 
 log "instruction counts (callgrind)"
