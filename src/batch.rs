@@ -36,7 +36,8 @@ use crate::zero::{Tensor, Zero};
 /// let ts = [[0.0], [1.0], [1.0], [0.0], [0.5]];
 /// let mut opt = Sgd::new(0.1).unwrap();
 /// Workspace::<Net>::new().batch(&mut a, &mut opt, &Mse, &xs, &ts).unwrap();
-/// Box::new(BatchWorkspace::<Net>::new()).batch(&mut b, &mut opt, &Mse, &xs, &ts).unwrap();
+/// let mut batched = Box::new(BatchWorkspace::<Net>::new()); // four caches: keep it off the stack
+/// batched.batch(&mut b, &mut opt, &Mse, &xs, &ts).unwrap();
 /// assert_eq!(a.0.weights.map(|r| r.map(f32::to_bits)), b.0.weights.map(|r| r.map(f32::to_bits)));
 /// ```
 pub struct BatchWorkspace<L: Layer> {
