@@ -9,7 +9,8 @@
 //! - around an optimizer: [`ClipNorm`] wraps any [`Optimizer`] and rescales the gradient
 //!   it is handed so its global norm is at most a limit. It works with the per-sample
 //!   fused step (which never materialises the gradient: the norm of a dense layer's
-//!   outer-product gradient is computed from its two factors) and with mini-batches.
+//!   outer-product gradient is computed from its two factors, so the fused and the
+//!   buffered step can differ in the last bit of the clip factor) and with mini-batches.
 //!
 //! ```
 //! use stacknet::{chain, Dense, Sigmoid, Layer, Workspace, Zero, loss::Mse, optim::Sgd};

@@ -17,7 +17,13 @@ use crate::zero::{Tensor, Zero};
 /// old weights), then visits every trainable slice twice: once to gather the gradient's
 /// statistics (finite? how large? its norm, for clipping), so the optimizer can refuse the
 /// step before anything is written, then once to update. The result is the same, bit for
-/// bit, as accumulating one sample into a [`Workspace`] and applying it.
+/// bit, as accumulating one sample into a [`Workspace`] and applying it, with one
+/// exception: an optimizer that needs the gradient's global norm
+/// ([`ClipNorm`](crate::clip::ClipNorm)) gets a dense layer's weight-gradient norm as
+/// ‖dy‖·‖x‖ here (the outer product is never formed), which can differ from the buffered
+/// path's norm in its last bit, and the clipped update with it (within a few float
+/// spacings: `tests/clipped_fused_step.rs`). Each path on its own gives the same bits on
+/// every target.
 ///
 /// Its size is `size_of::<StepWorkspace<L>>()`, known at compile time; keep it on the
 /// stack, in a `static`, in a struct field, or boxed on a host.
