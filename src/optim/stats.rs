@@ -213,6 +213,83 @@ mod tests {
     use super::*;
 
     #[test]
+    fn factor_to_says_no_clip_for_no_norm() {
+        assert_eq!(Norm::ZERO.factor_to(1.0), f32::INFINITY);
+        let nan = Norm {
+            scale: f32::NAN,
+            ssq: 1.0,
+        };
+        assert_eq!(nan.factor_to(1.0), f32::INFINITY);
+        assert_eq!(Norm::of(&[3.0, 4.0], 1.0).factor_to(10.0), 2.0);
+    }
+
+    #[test]
+    fn check_refuses_non_finite_and_too_large_and_accepts_the_limit() {
+        let stats = |finite, max_abs| GradStats {
+            finite,
+            max_abs,
+            norm: Norm::ZERO,
+        };
+        assert_eq!(stats(true, 2.0).check(2.0), Ok(()));
+        assert_eq!(
+            stats(true, 2.5).check(2.0),
+            Err(TrainError::GradientTooLarge)
+        );
+        assert_eq!(
+            stats(false, 1.0).check(2.0),
+            Err(TrainError::NonFiniteGradient)
+        );
+        assert_eq!(
+            stats(true, f32::INFINITY).check(f32::INFINITY),
+            Err(TrainError::NonFiniteGradient)
+        );
+        let scaled = stats(true, 6.0).scaled(0.5);
+        assert_eq!(scaled.max_abs, 3.0);
+    }
+
+    /// The survey is what keeps a bad gradient from the weights in the fused step: it must
+    /// see a NaN or ∞ in any slice, in either factor of an outer product, or one that only
+    /// appears once scaled, and record the largest scaled magnitude.
+    #[test]
+    fn the_survey_sees_every_bad_value_and_the_largest() {
+        type M = crate::Dense<1, 1>;
+        let at = Slot::block(0);
+        let survey = |f: &dyn Fn(&mut Survey)| {
+            let mut s = Survey::new(true);
+            f(&mut s);
+            s.stats
+        };
+        let ok = survey(&|s| {
+            Optimizer::<M>::update_slice(s, at, &mut [], &[1.0, -2.0], 3.0);
+            Optimizer::<M>::update_outer(s, at, &mut [], &[0.5, -4.0], &[2.0], 0.25);
+        });
+        assert!(ok.finite);
+        assert_eq!(ok.max_abs, 6.0);
+        // Norm: slice ‖(3, −6)‖ joined with the outer ‖(0.25, −2)‖.
+        let want = (9.0f32 + 36.0 + 0.0625 + 4.0).sqrt();
+        assert!((ok.norm.value() - want).abs() < 1e-5, "{}", ok.norm.value());
+        let outer = survey(&|s| Optimizer::<M>::update_outer(s, at, &mut [], &[3.0], &[5.0], 2.0));
+        assert_eq!(outer.max_abs, 30.0);
+        for bad in [
+            survey(&|s| Optimizer::<M>::update_slice(s, at, &mut [], &[1.0, f32::NAN], 1.0)),
+            survey(&|s| Optimizer::<M>::update_slice(s, at, &mut [], &[f32::INFINITY], 1.0)),
+            survey(&|s| Optimizer::<M>::update_slice(s, at, &mut [], &[3e38], 10.0)),
+            survey(&|s| Optimizer::<M>::update_outer(s, at, &mut [], &[1.0], &[f32::NAN], 1.0)),
+            survey(&|s| {
+                Optimizer::<M>::update_outer(s, at, &mut [], &[f32::INFINITY], &[1.0], 1.0);
+            }),
+            survey(&|s| Optimizer::<M>::update_outer(s, at, &mut [], &[1e30], &[1e30], 1.0)),
+            survey(&|s| {
+                Optimizer::<M>::update_slice(s, at, &mut [], &[f32::NAN], 1.0);
+                Optimizer::<M>::update_slice(s, at, &mut [], &[1.0], 1.0);
+            }),
+        ] {
+            assert!(!bad.finite || !bad.max_abs.is_finite(), "{bad:?}");
+            assert!(bad.check(f32::MAX).is_err());
+        }
+    }
+
+    #[test]
     fn norm_never_overflows_and_joins() {
         let n = Norm::of(&[3e38, 3e38], 1.0);
         assert!((n.scale - 3e38).abs() < 1e32 && (n.ssq - 2.0).abs() < 1e-6);
