@@ -245,6 +245,12 @@ mod tests {
         );
         let scaled = stats(true, 6.0).scaled(0.5);
         assert_eq!(scaled.max_abs, 3.0);
+        let with_norm = GradStats {
+            norm: Norm::of(&[3.0, 4.0], 1.0),
+            ..stats(true, 4.0)
+        };
+        assert_eq!(with_norm.scaled(0.5).norm.value(), 2.5);
+        assert_eq!(with_norm.scaled(4.0).norm.value(), 20.0);
     }
 
     /// The survey is what keeps a bad gradient from the weights in the fused step: it must
