@@ -162,3 +162,57 @@ fn a_non_finite_loss_in_one_lane_keeps_the_others() {
     assert_eq!(ra.map(f32::to_bits), rb.map(f32::to_bits));
     assert_eq!(bits(&a), bits(&b));
 }
+
+/// A loss (written elsewhere) whose value is finite but whose gradient is not, for targets
+/// above 1: the lane must still be refused, exactly as `Workspace` refuses it.
+struct FiniteValueNanGrad;
+
+impl Loss<2> for FiniteValueNanGrad {
+    fn loss(&self, y: &[f32; 2], t: &[f32; 2]) -> f32 {
+        Mse.loss(y, t)
+    }
+    fn loss_and_grad(&self, y: &[f32; 2], t: &[f32; 2]) -> (f32, [f32; 2]) {
+        let (value, dy) = Mse.loss_and_grad(y, t);
+        (value, if t[0] > 1.0 { [f32::NAN, 0.0] } else { dy })
+    }
+}
+
+#[test]
+fn a_lane_with_a_finite_loss_but_a_bad_gradient_is_refused() {
+    type Net = chain![Dense<2, 2>];
+    let mut a = Net::ZERO;
+    a.init(Init::XavierUniform, &mut stacknet::rng(4));
+    let mut b = a;
+    let xs = [[1.0, 2.0], [0.5, 0.5], [0.5, -1.0], [2.0, 0.0]];
+    let ts = [[1.0, 0.0], [2.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
+    let mut ws = BatchWorkspace::<Net>::new();
+    let r = ws.accumulate4(&b, &FiniteValueNanGrad, xs.each_ref(), ts.each_ref());
+    assert_eq!(r[1], Err(stacknet::TrainError::NonFiniteLoss));
+    assert_eq!(ws.pending(), 3);
+    ws.clear();
+    let mut opt = stacknet::optim::Sgd::new(0.1).unwrap();
+    let ra = Workspace::<Net>::new().batch(&mut a, &mut opt, &FiniteValueNanGrad, &xs, &ts);
+    let rb = ws.batch(&mut b, &mut opt, &FiniteValueNanGrad, &xs, &ts);
+    assert_eq!(ra.map(f32::to_bits), rb.map(f32::to_bits));
+    assert_eq!(bits(&a), bits(&b));
+}
+
+#[test]
+fn mismatched_or_empty_batches_are_refused() {
+    type Net = chain![Dense<2, 1>];
+    let mut m = Net::ZERO;
+    let mut opt = stacknet::optim::Sgd::new(0.1).unwrap();
+    let mut ws = BatchWorkspace::<Net>::new();
+    let err = Err(stacknet::TrainError::DataMismatch);
+    assert_eq!(ws.batch(&mut m, &mut opt, &Mse, &[[1.0, 2.0]], &[]), err);
+    assert_eq!(ws.batch(&mut m, &mut opt, &Mse, &[], &[]), err);
+    assert_eq!(
+        ws.batch(&mut m, &mut opt, &Mse, &[[1.0, 2.0]; 5], &[[0.0]; 4]),
+        err
+    );
+    assert_eq!(
+        ws.apply(&mut m, &mut opt),
+        Err(stacknet::TrainError::EmptyBatch)
+    );
+    assert_eq!(m, Net::ZERO);
+}
