@@ -216,3 +216,19 @@ fn mismatched_or_empty_batches_are_refused() {
     );
     assert_eq!(m, Net::ZERO);
 }
+
+#[test]
+fn each_lane_reports_its_own_error_kind() {
+    type Net = chain![Dense<2, 1>];
+    let mut net = Net::ZERO;
+    net.init(Init::XavierUniform, &mut stacknet::rng(2));
+    let mut ws = BatchWorkspace::<Net>::new();
+    let xs = [[1.0, 2.0], [f32::NAN, 0.0], [0.5, 0.5], [1.0, 1.0]];
+    let ts = [[1.0], [0.0], [f32::INFINITY], [0.5]];
+    let r = ws.accumulate4(&net, &Mse, xs.each_ref(), ts.each_ref());
+    use stacknet::TrainError::{NonFiniteInput, NonFiniteTarget};
+    assert!(r[0].is_ok() && r[3].is_ok());
+    assert_eq!((r[1], r[2]), (Err(NonFiniteInput), Err(NonFiniteTarget)));
+    assert_eq!(ws.pending(), 2);
+    assert_eq!(format!("{ws:?}"), "BatchWorkspace { pending: 2, .. }");
+}
