@@ -94,3 +94,26 @@ impl fmt::Display for ConfigError {
 }
 
 impl core::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    extern crate std;
+    use std::string::ToString;
+
+    #[test]
+    fn every_config_error_says_which_setting() {
+        let all = [
+            (ConfigError::LearningRate, "learning rate"),
+            (ConfigError::Momentum, "momentum"),
+            (ConfigError::Beta1, "beta1 must"),
+            (ConfigError::Beta2, "beta2 must"),
+            (ConfigError::Epsilon, "epsilon"),
+            (ConfigError::BetaRatio, "beta1 squared"),
+            (ConfigError::WeightDecay, "weight decay"),
+        ];
+        for (e, words) in all {
+            assert!(e.to_string().starts_with(words), "{e:?}: {e}");
+        }
+    }
+}

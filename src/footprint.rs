@@ -87,3 +87,18 @@ impl Footprint {
             .saturating_add(self.adam)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Dense, Relu, chain};
+
+    #[test]
+    fn the_inference_scratch_is_two_of_the_largest_tensor() {
+        type Net = chain![Dense<3, 32>, Relu<32>, Dense<32, 2>];
+        let f = Footprint::of::<Net>();
+        assert_eq!(<Net as Layer>::LARGEST, 32);
+        assert_eq!(f.infer_scratch, 2 * 32 * 4);
+        assert_eq!(f.params, (3 * 32 + 32 + 32 * 2 + 2) * 4);
+    }
+}

@@ -259,6 +259,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_custom_growth_limit_and_a_tie_with_the_best_count() {
+        // Patience 2, limit 5: 1.0 is the best; a tie (1.0) is not a new best, so after it
+        // 6.0 is the second epoch without one and more than 5 × the best.
+        let mut h = LossHistory::<4>::new(2).with_growth_limit(5.0);
+        assert_eq!(h.record(1.0), Ok(()));
+        assert_eq!(h.record(1.0), Ok(()));
+        assert_eq!(
+            h.record(6.0),
+            Err(Diverged::Exploded {
+                epoch: 3,
+                best: 1.0,
+                loss: 6.0
+            })
+        );
+        // The default limit (100) lets the same history pass.
+        let mut d = LossHistory::<4>::new(2);
+        for loss in [1.0, 1.0, 6.0] {
+            assert_eq!(d.record(loss), Ok(()));
+        }
+    }
+
+    #[test]
     fn non_finite_is_reported_with_its_epoch() {
         let mut h = LossHistory::<2>::new(5);
         assert_eq!(h.record(1.0), Ok(()));
