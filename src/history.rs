@@ -259,6 +259,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn recent_keeps_the_last_n_in_order_across_wraps() {
+        extern crate std;
+        use std::vec::Vec;
+        let mut h = LossHistory::<3>::new(100);
+        for (k, loss) in [5.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5].into_iter().enumerate() {
+            h.record(loss).unwrap();
+            let got: Vec<f32> = h.recent().collect();
+            let all = [5.0, 4.0, 3.0, 2.0, 1.5, 1.0, 0.5];
+            assert_eq!(got, all[(k + 1).saturating_sub(3)..=k], "after {}", k + 1);
+        }
+        assert_eq!(h.last(), Some(0.5));
+    }
+
+    #[test]
     fn a_custom_growth_limit_and_a_tie_with_the_best_count() {
         // Patience 2, limit 5: 1.0 is the best; a tie (1.0) is not a new best, so after it
         // 6.0 is the second epoch without one and more than 5 × the best.
