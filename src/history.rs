@@ -273,6 +273,21 @@ mod tests {
     }
 
     #[test]
+    fn no_explosion_from_a_best_of_zero_or_exactly_at_the_limit() {
+        // A best of 0 has no ratio: nothing explodes from it.
+        let mut zero = LossHistory::<4>::new(2);
+        for loss in [0.0, 1.0, 0.5, 0.75] {
+            assert_eq!(zero.record(loss), Ok(()), "{loss}");
+        }
+        // Exactly limit × best is not "more than" it.
+        let mut edge = LossHistory::<4>::new(2).with_growth_limit(4.0);
+        for loss in [1.0, 1.0, 4.0] {
+            assert_eq!(edge.record(loss), Ok(()), "{loss}");
+        }
+        assert_eq!(edge.epochs(), 3);
+    }
+
+    #[test]
     fn a_custom_growth_limit_and_a_tie_with_the_best_count() {
         // Patience 2, limit 5: 1.0 is the best; a tie (1.0) is not a new best, so after it
         // 6.0 is the second epoch without one and more than 5 × the best.
