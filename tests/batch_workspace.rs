@@ -231,4 +231,12 @@ fn each_lane_reports_its_own_error_kind() {
     assert_eq!((r[1], r[2]), (Err(NonFiniteInput), Err(NonFiniteTarget)));
     assert_eq!(ws.pending(), 2);
     assert_eq!(format!("{ws:?}"), "BatchWorkspace { pending: 2, .. }");
+    // Only an input bad, or only a target: still named as such.
+    let good_ts = [[1.0], [0.0], [0.5], [0.5]];
+    let r = ws.accumulate4(&net, &Mse, xs.each_ref(), good_ts.each_ref());
+    assert_eq!(r[1], Err(NonFiniteInput));
+    let good_xs = [[1.0, 2.0], [0.0, 0.0], [0.5, 0.5], [1.0, 1.0]];
+    let r = ws.accumulate4(&net, &Mse, good_xs.each_ref(), ts.each_ref());
+    assert_eq!(r[2], Err(NonFiniteTarget));
+    assert_eq!(ws.pending(), 2 + 3 + 3);
 }
